@@ -1,0 +1,16 @@
+package dev.sparselab.contracts;
+
+/** Kafka topic names. Keys are run ids, so one run's events stay ordered. */
+public final class Topics {
+    /** The work queue for trainers: {@link dev.sparselab.contracts.events.RunRequested}. */
+    public static final String RUN_REQUESTED = "sparselab.run.requested";
+    /** What trainers report: {@link dev.sparselab.contracts.events.RunEvent}. */
+    public static final String RUN_EVENTS = "sparselab.run.events";
+    /** Cancellation and priority changes. */
+    public static final String RUN_CONTROL = "sparselab.run.control";
+    /** What the evaluator reports: {@link dev.sparselab.contracts.events.EvaluationEvent}. */
+    public static final String EVALUATION_EVENTS = "sparselab.evaluation.events";
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sparselab.contracts.events;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** What a trainer reports about a run, on {@code sparselab.run.events}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = RunEvent.RunStarted.class, name = "RunStarted"),
+        @JsonSubTypes.Type(value = RunEvent.MetricsReported.class, name = "MetricsReported"),
+        @JsonSubTypes.Type(value = RunEvent.RunCompleted.class, name = "RunCompleted"),
+        @JsonSubTypes.Type(value = RunEvent.RunFailed.class, name = "RunFailed")})
+public sealed interface RunEvent {
+    UUID eventId();
+
+    Instant occurredAt();
+
+    int schemaVersion();
+
+    UUID runId();
+
+    /** A trainer took the run. */
+    record RunStarted(UUID eventId, Instant occurredAt, int schemaVersion, UUID runId,
+                      String trainer, String device) implements RunEvent {
+        public RunStarted(UUID runId, String trainer, String device) {
+            this(UUID.randomUUID(), Instant.now(), 1, runId, trainer, device);
+        }
+    }
+
+    /** A batch of metric points. */
+    record MetricsReported(UUID eventId, Instant occurredAt, int schemaVersion, UUID runId,
+                           List<MetricPoint> points) implements RunEvent {
+        public MetricsReported(UUID runId, List<MetricPoint> points) {
+            this(UUID.randomUUID(), Instant.now(), 1, runId, List.copyOf(points));
+        }
+    }
+
+    /** Training finished; the trained weights and masks are the artifact with this sha256. */
+    record RunCompleted(UUID eventId, Instant occurredAt, int schemaVersion, UUID runId,
+                        String artifactSha256, RunProvenance provenance) implements RunEvent {
+        public RunCompleted(UUID runId, String artifactSha256, RunProvenance provenance) {
+            this(UUID.randomUUID(), Instant.now(), 1, runId, artifactSha256, provenance);
+        }
+    }
+
+    /** The run cannot finish; {@code reason} says why in words. */
+    record RunFailed(UUID eventId, Instant occurredAt, int schemaVersion, UUID runId,
+                     String reason) implements RunEvent {
+        public RunFailed(UUID runId, String reason) {
+            this(UUID.randomUUID(), Instant.now(), 1, runId, reason);
+        }
+    }
+}

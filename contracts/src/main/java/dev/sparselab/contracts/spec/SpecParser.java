@@ -1,0 +1,99 @@
+package dev.sparselab.contracts.spec;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads a spec from JSON or YAML text, validates it against {@code sparselab/spec.schema.json} and
+ * returns the spec with defaults applied. Thread-safe; build one and share it.
+ */
+public final class SpecParser {
+    public static final String SCHEMA_RESOURCE = "/sparselab/spec.schema.json";
+
+    private final ObjectMapper json = JsonMapper.builder().build();
+    private final ObjectMapper yaml = YAMLMapper.builder().build();
+    private final JsonNode schemaNode;
+    private final Schema schema;
+
+    public SpecParser() {
+        try (InputStream in = SpecParser.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing classpath resource " + SCHEMA_RESOURCE);
+            }
+            schemaNode = json.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaNode);
+    }
+
+    /** The published JSON schema of the spec. */
+    public JsonNode schema() {
+        return schemaNode;
+    }
+
+    /**
+     * Parses and validates a spec.
+     *
+     * @param text   the body
+     * @param isYaml whether the text is YAML (JSON otherwise; YAML is a superset, but JSON errors read better)
+     * @throws InvalidSpecException listing every bad field
+     */
+    public ExperimentSpec parse(String text, boolean isYaml) {
+        JsonNode tree;
+        try {
+            tree = (isYaml ? yaml : json).readTree(text == null ? "" : text);
+        } catch (JacksonException e) {
+            throw new InvalidSpecException(List.of(new FieldError("",
+                    "malformed " + (isYaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new InvalidSpecException(List.of(new FieldError("", "the spec is empty")));
+        }
+        return validate(tree);
+    }
+
+    /** Validates an already parsed tree and binds it. */
+    public ExperimentSpec validate(JsonNode tree) {
+        List<FieldError> errors = new ArrayList<>();
+        for (Error e : schema.validate(tree)) {
+            errors.add(new FieldError(pointer(e), e.getMessage()));
+        }
+        if (!errors.isEmpty()) {
+            errors.sort(Comparator.comparing(FieldError::pointer));
+            throw new InvalidSpecException(errors);
+        }
+        return json.treeToValue(tree, ExperimentSpec.class).withDefaults();
+    }
+
+    private static String pointer(Error e) {
+        StringBuilder sb = new StringBuilder();
+        NodePath path = e.getInstanceLocation();
+        for (int i = 0; i < path.getNameCount(); i++) {
+            sb.append('/').append(escape(String.valueOf(path.getElement(i))));
+        }
+        String keyword = e.getKeyword();
+        if (e.getProperty() != null && ("required".equals(keyword) || "additionalProperties".equals(keyword))) {
+            sb.append('/').append(escape(e.getProperty()));
+        }
+        return sb.toString();
+    }
+
+    private static String escape(String token) {
+        return token.replace("~", "~0").replace("/", "~1");
+    }
+}

@@ -1,0 +1,269 @@
+package dev.sparselab.core.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.sparselab.contracts.events.EventCodec;
+import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.contracts.events.RunProvenance;
+import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.contracts.spec.OptimizerSpec;
+import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.core.data.Dataset;
+import dev.sparselab.core.model.Network;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Trains one run: a spec, its training split, and a listener for progress. Supports the methods
+ * {@code dense}, {@code random} (static random mask from initialization) and {@code magnitude} (dense
+ * training, one-shot pruning of the smallest |W| per layer, then fine-tuning with the mask fixed).
+ *
+ * <p>Masks are applied to the weights after every {@code trainer.step()}, so a masked weight is exactly
+ * zero whenever the model is observed. Each step's arrays live in a sub-manager closed at the end of
+ * the step. Not thread-safe: one instance trains one run on the calling thread.
+ */
+public final class SparseTrainer {
+    private final ExperimentSpec spec;
+    private final Dataset train;
+    private final TrainingListener listener;
+    private final Device device;
+
+    public SparseTrainer(ExperimentSpec spec, Dataset train, TrainingListener listener) {
+        this(spec, train, listener, Engines.device());
+    }
+
+    public SparseTrainer(ExperimentSpec spec, Dataset train, TrainingListener listener, Device device) {
+        this.spec = spec;
+        this.train = train;
+        this.listener = listener;
+        this.device = device;
+    }
+
+    /** The outcome of training: the artifact and how fast it went. */
+    public record Result(ModelArtifact artifact, RunProvenance provenance) {
+    }
+
+    public Result run() {
+        long seed = spec.training().seed();
+        Engine engine = Engines.engine();
+        engine.setRandomSeed((int) seed);
+        Network net = Network.build(spec.model(), train.featureDim(), train.classes());
+        SparsitySpec sparsity = spec.sparsity();
+        int batch = spec.training().batchSize();
+        long started = System.nanoTime();
+        long samples = 0;
+        try (Model model = Model.newInstance("run", device, Engines.ENGINE)) {
+            model.setBlock(net.block());
+            try (Trainer trainer = model.newTrainer(config(spec.training().optimizer()))) {
+                trainer.initialize(new Shape(batch, train.featureDim()));
+                SplittableRandom rng = new SplittableRandom(seed);
+                initialize(net, rng.split());
+                Map<String, float[]> masks = new LinkedHashMap<>();
+                Map<String, NDArray> deviceMasks = new LinkedHashMap<>();
+                if (SparsitySpec.RANDOM.equals(sparsity.method())) {
+                    SplittableRandom maskRng = rng.split();
+                    for (Network.Layer l : net.layers()) {
+                        masks.put(l.name(), Masks.random(l.weightCount(), sparsity.target(), maskRng));
+                    }
+                    upload(net, masks, deviceMasks, trainer.getManager());
+                    applyMasks(net, deviceMasks);
+                }
+                SplittableRandom shuffleRng = rng.split();
+                long step = 0;
+                int epochs = spec.training().epochs();
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    step = epoch(trainer, net, deviceMasks, shuffleRng, epoch, step, "train");
+                    samples += train.size();
+                }
+                if (SparsitySpec.MAGNITUDE.equals(sparsity.method())) {
+                    for (Network.Layer l : net.layers()) {
+                        masks.put(l.name(), Masks.magnitude(l.weight().getArray().toFloatArray(), sparsity.target()));
+                    }
+                    upload(net, masks, deviceMasks, trainer.getManager());
+                    applyMasks(net, deviceMasks);
+                    listener.onMetrics(List.of(new MetricPoint("prune.sparsity", step, epochs, sparsity(net))));
+                    for (int e = 1; e <= sparsity.finetuneEpochs(); e++) {
+                        step = epoch(trainer, net, deviceMasks, shuffleRng, epochs + e, step, "finetune");
+                        samples += train.size();
+                    }
+                }
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                ModelArtifact artifact = artifact(net, masks);
+                RunProvenance provenance = new RunProvenance(
+                        ModelArtifact.sha256(EventCodec.encode(spec).getBytes(StandardCharsets.UTF_8)),
+                        seed, train.hash(), Engine.getDjlVersion(), engine.getEngineName(), engine.getVersion(),
+                        device.toString(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                        System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                        millis, samples * 1000.0 / Math.max(1, millis));
+                return new Result(artifact, provenance);
+            }
+        }
+    }
+
+    private DefaultTrainingConfig config(OptimizerSpec o) {
+        Optimizer optimizer = Optimizer.sgd()
+                .setLearningRateTracker(Tracker.fixed(o.learningRate().floatValue()))
+                .optMomentum(o.momentum().floatValue())
+                .optWeightDecays(o.weightDecay().floatValue())
+                .build();
+        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(optimizer)
+                .optDevices(new Device[]{device});
+    }
+
+    private static void initialize(Network net, SplittableRandom rng) {
+        for (Network.Layer l : net.layers()) {
+            float[][] wb = Network.initialValues(l, rng);
+            l.weight().getArray().set(FloatBuffer.wrap(wb[0]));
+            l.bias().getArray().set(FloatBuffer.wrap(wb[1]));
+        }
+    }
+
+    private static void upload(Network net, Map<String, float[]> masks, Map<String, NDArray> deviceMasks,
+                               NDManager manager) {
+        deviceMasks.values().forEach(NDArray::close);
+        deviceMasks.clear();
+        for (Network.Layer l : net.layers()) {
+            float[] m = masks.get(l.name());
+            if (m != null) {
+                deviceMasks.put(l.name(), manager.create(m, new Shape(l.out(), l.in())));
+            }
+        }
+    }
+
+    private static void applyMasks(Network net, Map<String, NDArray> deviceMasks) {
+        for (Network.Layer l : net.layers()) {
+            NDArray m = deviceMasks.get(l.name());
+            if (m != null) {
+                l.weight().getArray().muli(m);
+            }
+        }
+    }
+
+    /** One pass over the shuffled training split; returns the step counter after it. */
+    private long epoch(Trainer trainer, Network net, Map<String, NDArray> deviceMasks, SplittableRandom rng,
+                       int epoch, long step, String phase) {
+        int n = train.size();
+        int dim = train.featureDim();
+        int batch = spec.training().batchSize();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        float[] features = train.features();
+        int[] labels = train.labels();
+        double lossSum = 0;
+        long correct = 0;
+        long epochStart = System.nanoTime();
+        for (int start = 0; start < n; start += batch) {
+            int b = Math.min(batch, n - start);
+            float[] xb = new float[b * dim];
+            float[] yb = new float[b];
+            for (int i = 0; i < b; i++) {
+                int src = order[start + i];
+                System.arraycopy(features, src * dim, xb, i * dim, dim);
+                yb[i] = labels[src];
+            }
+            try (NDManager sub = trainer.getManager().newSubManager()) {
+                NDArray x = sub.create(xb, new Shape(b, dim));
+                NDArray y = sub.create(yb, new Shape(b));
+                float lossValue;
+                float[] logits;
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDList pred = trainer.forward(new NDList(x));
+                    NDArray loss = trainer.getLoss().evaluate(new NDList(y), pred);
+                    gc.backward(loss);
+                    lossValue = loss.getFloat();
+                    logits = pred.singletonOrThrow().toType(DataType.FLOAT32, false).toFloatArray();
+                }
+                step++;
+                if (!Float.isFinite(lossValue)) {
+                    throw new TrainingFailedException("training diverged: loss is " + lossValue + " at epoch "
+                            + epoch + ", step " + step + " (try a smaller learning rate; it is "
+                            + spec.training().optimizer().learningRate() + ")");
+                }
+                trainer.step();
+                applyMasks(net, deviceMasks);
+                lossSum += lossValue * b;
+                correct += countCorrect(logits, yb, train.classes());
+            }
+        }
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        List<MetricPoint> points = new ArrayList<>();
+        points.add(new MetricPoint("train.loss", step, epoch, lossSum / n));
+        points.add(new MetricPoint("train.accuracy", step, epoch, (double) correct / n));
+        points.add(new MetricPoint("sparsity", step, epoch, sparsity(net)));
+        points.add(new MetricPoint("samples_per_second", step, epoch, n / seconds));
+        points.add(new MetricPoint("finetune".equals(phase) ? "phase.finetune" : "phase.train", step, epoch, 1));
+        listener.onMetrics(points);
+        return step;
+    }
+
+    static int countCorrect(float[] logits, float[] labels, int classes) {
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[i * classes + c] > logits[i * classes + best]) {
+                    best = c;
+                }
+            }
+            if (best == (int) labels[i]) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    /** Fraction of exactly-zero weights over all sparsified layers. */
+    private static double sparsity(Network net) {
+        long zeros = 0;
+        long total = 0;
+        for (Network.Layer l : net.layers()) {
+            zeros += Masks.countZeros(l.weight().getArray().toFloatArray());
+            total += l.weightCount();
+        }
+        return (double) zeros / total;
+    }
+
+    private ModelArtifact artifact(Network net, Map<String, float[]> masks) {
+        Map<String, ModelArtifact.Tensor> tensors = new LinkedHashMap<>();
+        Map<String, BitSet> bits = new LinkedHashMap<>();
+        for (Network.Layer l : net.layers()) {
+            tensors.put(l.name() + ".weight", new ModelArtifact.Tensor(new long[]{l.out(), l.in()},
+                    l.weight().getArray().toFloatArray()));
+            tensors.put(l.name() + ".bias", new ModelArtifact.Tensor(new long[]{l.out()},
+                    l.bias().getArray().toFloatArray()));
+            float[] m = masks.get(l.name());
+            if (m != null) {
+                bits.put(l.name() + ".weight", ModelArtifact.toBits(m));
+            }
+        }
+        return new ModelArtifact(spec, tensors, bits);
+    }
+}

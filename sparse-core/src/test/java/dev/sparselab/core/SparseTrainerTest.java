@@ -1,0 +1,95 @@
+package dev.sparselab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.core.data.Dataset;
+import dev.sparselab.core.data.SyntheticData;
+import dev.sparselab.core.eval.Evaluation;
+import dev.sparselab.core.eval.ModelEvaluator;
+import dev.sparselab.core.train.Masks;
+import dev.sparselab.core.train.SparseTrainer;
+import dev.sparselab.core.train.TrainingFailedException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SparseTrainerTest {
+
+    private static SparseTrainer.Result train(ExperimentSpec spec, List<MetricPoint> sink) {
+        Dataset data = SyntheticData.generate(spec.training().seed(), true);
+        return new SparseTrainer(spec, data, sink::addAll).run();
+    }
+
+    private static Evaluation evaluate(SparseTrainer.Result r) {
+        Dataset test = SyntheticData.generate(r.artifact().spec().training().seed(), false);
+        return new ModelEvaluator().evaluate(ModelArtifact.fromBytes(r.artifact().toBytes()), test);
+    }
+
+    @Test
+    void denseTrainingLearnsTheSyntheticTask() {
+        List<MetricPoint> points = new ArrayList<>();
+        SparseTrainer.Result r = train(Specs.synthetic("dense", 0, 2, 0.05), points);
+        Evaluation e = evaluate(r);
+        assertThat(e.testAccuracy()).isGreaterThan(0.9);
+        assertThat(e.sparsity()).isLessThan(0.001);
+        assertThat(points).filteredOn(p -> p.name().equals("train.loss")).extracting(MetricPoint::epoch)
+                .containsExactly(1, 2);
+        // the loss goes down from epoch 1 to 2
+        List<Double> loss = points.stream().filter(p -> p.name().equals("train.loss")).map(MetricPoint::value).toList();
+        assertThat(loss.get(1)).isLessThan(loss.get(0));
+        assertThat(r.provenance().samplesPerSecond()).isPositive();
+    }
+
+    @Test
+    void randomMaskIsExactAndHoldsThroughTraining() {
+        SparseTrainer.Result r = train(Specs.synthetic("random", 0.8, 2, 0.05), new ArrayList<>());
+        ModelArtifact a = r.artifact();
+        assertThat(a.masks()).containsOnlyKeys("fc1.weight", "fc2.weight", "fc3.weight");
+        a.masks().forEach((name, mask) -> {
+            float[] w = a.tensors().get(name).data();
+            assertThat(w.length - mask.cardinality()).isEqualTo(Masks.zerosFor(w.length, 0.8));
+            for (int i = 0; i < w.length; i++) {
+                if (!mask.get(i)) {
+                    assertThat(w[i]).as("masked weight %s[%d]", name, i).isZero();
+                }
+            }
+        });
+        Evaluation e = evaluate(r);
+        assertThat(e.sparsity()).isCloseTo(0.8, within(0.001));
+        assertThat(e.testAccuracy()).isGreaterThan(0.8);
+    }
+
+    @Test
+    void magnitudePruningHitsTheTargetPerLayerAndKeepsTheLargestWeights() {
+        SparseTrainer.Result r = train(Specs.synthetic("magnitude", 0.9, 1, 0.05), new ArrayList<>());
+        Evaluation e = evaluate(r);
+        for (Evaluation.LayerSparsity l : e.layers()) {
+            assertThat(l.parameters() - l.nonZero()).as(l.name()).isEqualTo(Masks.zerosFor((int) l.parameters(), 0.9));
+        }
+        assertThat(e.sparsity()).isCloseTo(0.9, within(0.001));
+        assertThat(e.testAccuracy()).isGreaterThan(0.8);
+        BitSet mask = r.artifact().masks().get("fc1.weight");
+        assertThat(mask.cardinality()).isEqualTo(64 * 32 - Masks.zerosFor(64 * 32, 0.9));
+    }
+
+    @Test
+    void theSameSeedGivesTheSameWeightsBitForBit() {
+        ExperimentSpec spec = Specs.synthetic("random", 0.5, 1, 0.05);
+        byte[] a = train(spec, new ArrayList<>()).artifact().toBytes();
+        byte[] b = train(spec, new ArrayList<>()).artifact().toBytes();
+        assertThat(ModelArtifact.sha256(a)).isEqualTo(ModelArtifact.sha256(b));
+    }
+
+    @Test
+    void divergenceFailsTheRunWithAReason() {
+        assertThatThrownBy(() -> train(Specs.synthetic("dense", 0, 1, 1e9), new ArrayList<>()))
+                .isInstanceOf(TrainingFailedException.class)
+                .hasMessageContaining("diverged");
+    }
+}
