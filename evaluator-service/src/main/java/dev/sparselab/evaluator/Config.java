@@ -1,0 +1,33 @@
+package dev.sparselab.evaluator;
+
+import dev.sparselab.core.data.DatasetCache;
+import dev.sparselab.core.eval.ModelEvaluator;
+import dev.sparselab.db.ArtifactStore;
+import dev.sparselab.db.JdbcArtifactStore;
+import dev.sparselab.db.ProcessedEvents;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+@Configuration(proxyBeanMethods = false)
+class Config {
+    @Bean
+    DatasetCache datasetCache(EvaluatorProperties props) {
+        return new DatasetCache(props.datasetsDir());
+    }
+
+    @Bean
+    ArtifactStore artifactStore(JdbcClient jdbc) {
+        return new JdbcArtifactStore(jdbc);
+    }
+
+    @Bean
+    ProcessedEvents processedEvents(JdbcClient jdbc) {
+        return new ProcessedEvents(jdbc, "evaluator");
+    }
+
+    @Bean
+    ModelEvaluator modelEvaluator() {
+        return new ModelEvaluator();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.sparselab.evaluator;
+
+import dev.sparselab.contracts.Topics;
+import dev.sparselab.contracts.events.EvaluationEvent;
+import dev.sparselab.contracts.events.EventCodec;
+import dev.sparselab.contracts.events.RunEvent;
+import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.core.data.Dataset;
+import dev.sparselab.core.data.DatasetCache;
+import dev.sparselab.core.data.DatasetUnavailableException;
+import dev.sparselab.core.eval.Evaluation;
+import dev.sparselab.core.eval.ModelEvaluator;
+import dev.sparselab.core.train.Engines;
+import dev.sparselab.db.ArtifactStore;
+import dev.sparselab.db.ProcessedEvents;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * Evaluates a completed run: loads its artifact, measures it on the full test split, stores the
+ * evaluation, then announces it. The evaluation row is written before the announcement (so the run
+ * can only become SUCCEEDED once it is stored); a redelivered completion re-announces without
+ * storing twice.
+ */
+@Service
+class Evaluations {
+    private static final Logger log = LoggerFactory.getLogger(Evaluations.class);
+
+    private final ArtifactStore artifacts;
+    private final DatasetCache datasets;
+    private final ModelEvaluator evaluator;
+    private final JdbcClient jdbc;
+    private final ProcessedEvents ledger;
+    private final KafkaTemplate<String, String> kafka;
+    private final EvaluatorProperties props;
+
+    Evaluations(ArtifactStore artifacts, DatasetCache datasets, ModelEvaluator evaluator, JdbcClient jdbc,
+                ProcessedEvents ledger, KafkaTemplate<String, String> kafka, EvaluatorProperties props) {
+        this.artifacts = artifacts;
+        this.datasets = datasets;
+        this.evaluator = evaluator;
+        this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.kafka = kafka;
+        this.props = props;
+    }
+
+    void evaluate(RunEvent.RunCompleted completed) {
+        if (ledger.isProcessed(completed.eventId())) {
+            return;
+        }
+        EvaluationEvent outcome;
+        try {
+            byte[] bytes = artifacts.get(completed.artifactSha256()).orElseThrow(() -> new IllegalStateException(
+                    "artifact " + completed.artifactSha256() + " of run " + completed.runId() + " is not stored"));
+            ModelArtifact artifact = ModelArtifact.fromBytes(bytes);
+            long seed = artifact.spec().training().seed();
+            Dataset test = datasets.get(artifact.spec().dataset(), seed, false);
+            Evaluation e = evaluator.evaluate(artifact, test);
+            jdbc.sql("""
+                    insert into evaluations (run_id, artifact_sha256, test_accuracy, test_loss, sparsity, parameters,
+                      non_zero, examples, layers, device)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+                    on conflict (run_id) do nothing""")
+                    .params(completed.runId(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
+                            e.sparsity(), e.parameters(), e.nonZero(), e.examples(), EventCodec.encode(e.layers()),
+                            Engines.device().toString())
+                    .update();
+            log.info("run {} evaluated: accuracy {} sparsity {}", completed.runId(), e.testAccuracy(), e.sparsity());
+            outcome = new EvaluationEvent.EvaluationCompleted(completed.runId(), e.testAccuracy(), e.sparsity());
+        } catch (DatasetUnavailableException | IllegalStateException | IllegalArgumentException e) {
+            outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("evaluating run {} failed", completed.runId(), e);
+            outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.toString());
+        }
+        publish(outcome);
+        ledger.markProcessed(completed.eventId());
+    }
+
+    private void publish(EvaluationEvent event) {
+        try {
+            kafka.send(Topics.EVALUATION_EVENTS, event.runId().toString(), EventCodec.encode(event))
+                    .get(props.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reporting " + event, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot report evaluation of run " + event.runId() + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sparselab.experiment;
+
+import dev.sparselab.contracts.Topics;
+import dev.sparselab.contracts.spec.SpecParser;
+import dev.sparselab.db.ProcessedEvents;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.config.TopicBuilder;
+
+@Configuration(proxyBeanMethods = false)
+class Config {
+    static final String CONSUMER = "experiment-service";
+
+    @Bean
+    SpecParser specParser() {
+        return new SpecParser();
+    }
+
+    @Bean
+    ProcessedEvents processedEvents(JdbcClient jdbc) {
+        return new ProcessedEvents(jdbc, CONSUMER);
+    }
+
+    @Bean
+    NewTopic runRequestedTopic(ExperimentProperties props) {
+        return TopicBuilder.name(Topics.RUN_REQUESTED).partitions(props.requestedPartitions()).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic runEventsTopic() {
+        return TopicBuilder.name(Topics.RUN_EVENTS).partitions(4).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic runControlTopic() {
+        return TopicBuilder.name(Topics.RUN_CONTROL).partitions(1).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic evaluationEventsTopic() {
+        return TopicBuilder.name(Topics.EVALUATION_EVENTS).partitions(4).replicas(1).build();
+    }
+}

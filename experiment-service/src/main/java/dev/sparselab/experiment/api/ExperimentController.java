@@ -1,0 +1,55 @@
+package dev.sparselab.experiment.api;
+
+import dev.sparselab.contracts.spec.SpecParser;
+import dev.sparselab.experiment.runs.ExperimentService;
+import dev.sparselab.experiment.runs.RunQueries;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/experiments")
+class ExperimentController {
+    static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
+
+    private final SpecParser parser;
+    private final ExperimentService experiments;
+    private final RunQueries queries;
+
+    ExperimentController(SpecParser parser, ExperimentService experiments, RunQueries queries) {
+        this.parser = parser;
+        this.experiments = experiments;
+        this.queries = queries;
+    }
+
+    /** Submits a spec (JSON or YAML); 201 with the experiment and its queued runs. */
+    @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml", "application/x-yaml",
+            "text/yaml", "text/x-yaml"})
+    ResponseEntity<ExperimentService.Created> submit(@RequestBody(required = false) String body,
+                                                     @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType) {
+        boolean yaml = YAML_TYPES.contains(contentType.getType() + "/" + contentType.getSubtype());
+        ExperimentService.Created created = experiments.submit(parser.parse(body, yaml));
+        return ResponseEntity.created(URI.create("/api/v1/experiments/" + created.id())).body(created);
+    }
+
+    @GetMapping
+    List<RunQueries.ExperimentListItem> list(@RequestParam(defaultValue = "100") int limit) {
+        return queries.experiments(Math.max(1, Math.min(limit, 1000)));
+    }
+
+    @GetMapping("/{id}")
+    RunQueries.ExperimentView get(@PathVariable UUID id) {
+        return queries.experiment(id).orElseThrow(() -> new NotFoundException("experiment", id));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.sparselab.experiment.api;
+
+import dev.sparselab.contracts.spec.InvalidSpecException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/** Errors as RFC 9457 problem details ({@code application/problem+json}). */
+@RestControllerAdvice
+class Problems extends ResponseEntityExceptionHandler {
+    static final URI INVALID_SPEC = URI.create("https://sparselab.dev/problems/invalid-spec");
+    static final URI NOT_FOUND = URI.create("https://sparselab.dev/problems/not-found");
+
+    @ExceptionHandler(InvalidSpecException.class)
+    ProblemDetail invalidSpec(InvalidSpecException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                e.errors().size() + " field(s) of the spec are invalid; nothing was stored");
+        p.setType(INVALID_SPEC);
+        p.setTitle("Invalid experiment spec");
+        List<Map<String, String>> errors = e.errors().stream()
+                .map(f -> Map.of("pointer", f.pointer(), "detail", f.message()))
+                .toList();
+        p.setProperty("errors", errors);
+        return p;
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ProblemDetail notFound(NotFoundException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+        p.setType(NOT_FOUND);
+        p.setTitle("Not found");
+        return p;
+    }
+}

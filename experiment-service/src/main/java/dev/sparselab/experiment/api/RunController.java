@@ -1,0 +1,33 @@
+package dev.sparselab.experiment.api;
+
+import dev.sparselab.experiment.runs.RunQueries;
+import java.util.UUID;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/runs")
+class RunController {
+    private final RunQueries queries;
+
+    RunController(RunQueries queries) {
+        this.queries = queries;
+    }
+
+    @GetMapping("/{id}")
+    RunQueries.RunView get(@PathVariable UUID id) {
+        return queries.run(id).orElseThrow(() -> new NotFoundException("run", id));
+    }
+
+    /** The series the trainer reported; {@code name} selects one. */
+    @GetMapping("/{id}/metrics")
+    RunQueries.MetricsView metrics(@PathVariable UUID id, @RequestParam(required = false) String name) {
+        if (!queries.runExists(id)) {
+            throw new NotFoundException("run", id);
+        }
+        return queries.metrics(id, name);
+    }
+}

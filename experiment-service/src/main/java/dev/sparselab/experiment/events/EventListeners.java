@@ -1,0 +1,29 @@
+package dev.sparselab.experiment.events;
+
+import dev.sparselab.contracts.Topics;
+import dev.sparselab.contracts.events.EvaluationEvent;
+import dev.sparselab.contracts.events.EventCodec;
+import dev.sparselab.contracts.events.RunEvent;
+import dev.sparselab.experiment.runs.RunEventHandler;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/** Thin Kafka listeners: decode, hand to {@link RunEventHandler}. */
+@Component
+class EventListeners {
+    private final RunEventHandler handler;
+
+    EventListeners(RunEventHandler handler) {
+        this.handler = handler;
+    }
+
+    @KafkaListener(topics = Topics.RUN_EVENTS, groupId = "experiment-service")
+    void onRunEvent(String payload) {
+        handler.apply(EventCodec.decode(payload, RunEvent.class));
+    }
+
+    @KafkaListener(topics = Topics.EVALUATION_EVENTS, groupId = "experiment-service")
+    void onEvaluationEvent(String payload) {
+        handler.apply(EventCodec.decode(payload, EvaluationEvent.class));
+    }
+}

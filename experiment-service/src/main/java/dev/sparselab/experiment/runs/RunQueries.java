@@ -1,0 +1,170 @@
+package dev.sparselab.experiment.runs;
+
+import dev.sparselab.contracts.events.EventCodec;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+
+/** Read models of experiments, runs and metric series, as the API serves them. */
+@Service
+@Transactional(readOnly = true)
+public class RunQueries {
+    private final JdbcClient jdbc;
+
+    RunQueries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The headline numbers of an evaluation; {@code layers} only in the run view. */
+    public record EvaluationView(double testAccuracy, double testLoss, double sparsity, long parameters,
+                                 long nonZero, int examples, String device, JsonNode layers, Instant evaluatedAt) {
+    }
+
+    public record RunSummary(UUID id, long seed, RunStatus status, String reason, EvaluationView evaluation) {
+    }
+
+    public record ExperimentView(UUID id, String name, Instant createdAt, JsonNode spec, List<RunSummary> runs) {
+    }
+
+    public record ExperimentListItem(UUID id, String name, Instant createdAt, Map<RunStatus, Long> runs) {
+    }
+
+    /** One epoch's metrics, by name. */
+    public record EpochMetrics(int epoch, long step, Map<String, Double> values) {
+    }
+
+    public record RunView(UUID id, UUID experimentId, long seed, JsonNode spec, RunStatus status, String reason,
+                          String trainer, String device, Instant createdAt, Instant startedAt, Instant trainedAt,
+                          Instant finishedAt, String artifactSha256, JsonNode provenance, List<EpochMetrics> epochs,
+                          EvaluationView evaluation) {
+    }
+
+    public record Point(long step, int epoch, double value) {
+    }
+
+    public record Series(String name, List<Point> points) {
+    }
+
+    public record MetricsView(UUID runId, List<Series> series) {
+    }
+
+    public List<ExperimentListItem> experiments(int limit) {
+        List<ExperimentListItem> items = jdbc.sql(
+                        "select id, name, created_at from experiments order by created_at desc limit ?")
+                .param(limit)
+                .query((rs, i) -> new ExperimentListItem(rs.getObject(1, UUID.class), rs.getString(2),
+                        instant(rs.getTimestamp(3)), new LinkedHashMap<>()))
+                .list();
+        for (ExperimentListItem item : items) {
+            jdbc.sql("select status, count(*) from runs where experiment_id = ? group by status order by status")
+                    .param(item.id())
+                    .query((ResultSet rs) -> {
+                        item.runs().put(RunStatus.valueOf(rs.getString(1)), rs.getLong(2));
+                    });
+        }
+        return items;
+    }
+
+    public Optional<ExperimentView> experiment(UUID id) {
+        return jdbc.sql("select id, name, created_at, spec::text from experiments where id = ?").param(id)
+                .query((rs, i) -> new ExperimentView(rs.getObject(1, UUID.class), rs.getString(2),
+                        instant(rs.getTimestamp(3)), json(rs.getString(4)), summaries(id)))
+                .optional();
+    }
+
+    private List<RunSummary> summaries(UUID experimentId) {
+        return jdbc.sql("""
+                        select r.id, r.seed, r.status, r.reason, %s
+                        from runs r left join evaluations e on e.run_id = r.id
+                        where r.experiment_id = ? order by r.created_at, r.seed""".formatted(EVALUATION_COLUMNS))
+                .param(experimentId)
+                .query((rs, i) -> new RunSummary(rs.getObject(1, UUID.class), rs.getLong(2),
+                        RunStatus.valueOf(rs.getString(3)), rs.getString(4), evaluation(rs, false)))
+                .list();
+    }
+
+    public Optional<RunView> run(UUID id) {
+        return jdbc.sql("""
+                        select r.id, r.experiment_id, r.seed, r.spec::text, r.status, r.reason, r.trainer, r.device,
+                          r.created_at, r.started_at, r.trained_at, r.finished_at, r.artifact_sha256,
+                          r.provenance::text, %s
+                        from runs r left join evaluations e on e.run_id = r.id where r.id = ?"""
+                        .formatted(EVALUATION_COLUMNS))
+                .param(id)
+                .query((rs, i) -> new RunView(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getLong(3),
+                        json(rs.getString(4)), RunStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
+                        rs.getString(8), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)),
+                        instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12)), rs.getString(13),
+                        json(rs.getString(14)), epochs(id), evaluation(rs, true)))
+                .optional();
+    }
+
+    private List<EpochMetrics> epochs(UUID runId) {
+        Map<Integer, EpochMetrics> byEpoch = new TreeMap<>();
+        jdbc.sql("select epoch, step, name, value from run_metrics where run_id = ? order by epoch, step, name")
+                .param(runId)
+                .query((ResultSet rs) -> {
+                    int epoch = rs.getInt(1);
+                    EpochMetrics m = byEpoch.computeIfAbsent(epoch,
+                            e -> new EpochMetrics(e, 0, new TreeMap<>()));
+                    long step = Math.max(m.step(), rs.getLong(2));
+                    Map<String, Double> values = m.values();
+                    values.put(rs.getString(3), rs.getDouble(4));
+                    byEpoch.put(epoch, new EpochMetrics(epoch, step, values));
+                });
+        return new ArrayList<>(byEpoch.values());
+    }
+
+    public boolean runExists(UUID id) {
+        return jdbc.sql("select count(*) from runs where id = ?").param(id).query(Long.class).single() > 0;
+    }
+
+    /** Every series of a run, or only the one named; points in step order. */
+    public MetricsView metrics(UUID runId, String name) {
+        Map<String, List<Point>> series = new TreeMap<>();
+        jdbc.sql("""
+                        select name, step, epoch, value from run_metrics
+                        where run_id = ? and (cast(? as text) is null or name = ?) order by name, step""")
+                .params(runId, name, name)
+                .query((ResultSet rs) -> {
+                    series.computeIfAbsent(rs.getString(1), n -> new ArrayList<>())
+                            .add(new Point(rs.getLong(2), rs.getInt(3), rs.getDouble(4)));
+                });
+        List<Series> out = new ArrayList<>();
+        series.forEach((n, pts) -> out.add(new Series(n, pts)));
+        return new MetricsView(runId, out);
+    }
+
+    private static final String EVALUATION_COLUMNS = """
+            e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,
+            e.device as e_device, e.layers::text as e_layers, e.created_at as e_created""";
+
+    private static EvaluationView evaluation(ResultSet rs, boolean withLayers) throws SQLException {
+        if (rs.getObject("e_run") == null) {
+            return null;
+        }
+        return new EvaluationView(rs.getDouble("test_accuracy"), rs.getDouble("test_loss"), rs.getDouble("sparsity"),
+                rs.getLong("parameters"), rs.getLong("non_zero"), rs.getInt("examples"), rs.getString("e_device"),
+                withLayers ? json(rs.getString("e_layers")) : null, instant(rs.getTimestamp("e_created")));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static JsonNode json(String text) {
+        return text == null ? null : EventCodec.mapper().readTree(text);
+    }
+}

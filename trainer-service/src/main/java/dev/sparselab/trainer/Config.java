@@ -1,0 +1,27 @@
+package dev.sparselab.trainer;
+
+import dev.sparselab.core.data.DatasetCache;
+import dev.sparselab.db.ArtifactStore;
+import dev.sparselab.db.JdbcArtifactStore;
+import dev.sparselab.db.ProcessedEvents;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+@Configuration(proxyBeanMethods = false)
+class Config {
+    @Bean
+    DatasetCache datasetCache(TrainerProperties props) {
+        return new DatasetCache(props.datasetsDir());
+    }
+
+    @Bean
+    ArtifactStore artifactStore(JdbcClient jdbc) {
+        return new JdbcArtifactStore(jdbc);
+    }
+
+    @Bean
+    ProcessedEvents processedEvents(JdbcClient jdbc) {
+        return new ProcessedEvents(jdbc, "trainer");
+    }
+}
