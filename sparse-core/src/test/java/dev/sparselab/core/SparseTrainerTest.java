@@ -11,12 +11,15 @@ import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.eval.ModelEvaluator;
+import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.train.Masks;
 import dev.sparselab.core.train.SparseTrainer;
 import dev.sparselab.core.train.TrainingFailedException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class SparseTrainerTest {
@@ -76,6 +79,24 @@ class SparseTrainerTest {
         assertThat(e.testAccuracy()).isGreaterThan(0.8);
         BitSet mask = r.artifact().masks().get("fc1.weight");
         assertThat(mask.cardinality()).isEqualTo(64 * 32 - Masks.zerosFor(64 * 32, 0.9));
+    }
+
+    @Test
+    void masksCanBeAppliedOnAThreadThatNeverTrainedBefore() throws Exception {
+        // services train on listener threads, where PyTorch records autograd by default; the engine is
+        // initialized (which switches recording off on the initializing thread only) on this one
+        Engines.engine();
+        ExecutorService fresh = Executors.newSingleThreadExecutor();
+        try {
+            SparseTrainer.Result r = fresh.submit(() -> train(Specs.synthetic("magnitude", 0.5, 1, 0.05),
+                    new ArrayList<>())).get();
+            assertThat(evaluate(r).sparsity()).isCloseTo(0.5, within(0.001));
+            SparseTrainer.Result random = fresh.submit(() -> train(Specs.synthetic("random", 0.5, 1, 0.05),
+                    new ArrayList<>())).get();
+            assertThat(evaluate(random).sparsity()).isCloseTo(0.5, within(0.001));
+        } finally {
+            fresh.shutdownNow();
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.train.Masks;
+import dev.sparselab.core.train.NoGrad;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class ModelEvaluator {
 
     public Evaluation evaluate(ModelArtifact artifact, Dataset test) {
         Network net = Network.build(artifact.spec().model(), test.featureDim(), test.classes());
-        try (NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
             net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
             List<Evaluation.LayerSparsity> layers = new ArrayList<>();
             long params = 0;

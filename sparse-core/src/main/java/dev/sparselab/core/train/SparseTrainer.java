@@ -71,7 +71,7 @@ public final class SparseTrainer {
         int batch = spec.training().batchSize();
         long started = System.nanoTime();
         long samples = 0;
-        try (Model model = Model.newInstance("run", device, Engines.ENGINE)) {
+        try (NoGrad noGrad = NoGrad.enter(); Model model = Model.newInstance("run", device, Engines.ENGINE)) {
             model.setBlock(net.block());
             try (Trainer trainer = model.newTrainer(config(spec.training().optimizer()))) {
                 trainer.initialize(new Shape(batch, train.featureDim()));

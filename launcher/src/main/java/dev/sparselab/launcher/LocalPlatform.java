@@ -1,0 +1,163 @@
+package dev.sparselab.launcher;
+
+import dev.sparselab.evaluator.EvaluatorServiceApplication;
+import dev.sparselab.experiment.ExperimentServiceApplication;
+import dev.sparselab.gateway.GatewayApplication;
+import dev.sparselab.trainer.TrainerServiceApplication;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole platform in one JVM: embedded PostgreSQL (real binaries, data kept under the data
+ * directory), a KRaft Kafka broker, and the experiment-service, trainer-service, evaluator-service and
+ * gateway, each as its own Spring application context with its own port and configuration file,
+ * talking to each other only over HTTP, Kafka and PostgreSQL as they do when deployed apart.
+ */
+public final class LocalPlatform implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+
+    /**
+     * How to start.
+     *
+     * @param dataDir             holds {@code postgres/} and {@code kafka/}; kept between starts
+     * @param gatewayPort         the public port (0 = any free port)
+     * @param kafkaPort           Kafka client port (0 = any free port)
+     * @param postgresPort        PostgreSQL port (0 = any free port)
+     * @param datasetsDir         the folder that holds {@code fashion-mnist/}
+     * @param requestedPartitions partitions of the run queue
+     */
+    public record Options(Path dataDir, int gatewayPort, int kafkaPort, int postgresPort, Path datasetsDir,
+                          int requestedPartitions) {
+    }
+
+    private final EmbeddedPostgres postgres;
+    private final KraftBroker kafka;
+    private final List<ConfigurableApplicationContext> contexts;
+    private final int gatewayPort;
+
+    private LocalPlatform(EmbeddedPostgres postgres, KraftBroker kafka, List<ConfigurableApplicationContext> contexts,
+                          int gatewayPort) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.contexts = contexts;
+        this.gatewayPort = gatewayPort;
+    }
+
+    public static LocalPlatform start(Options o) throws Exception {
+        Files.createDirectories(o.dataDir());
+        EmbeddedPostgres.Builder pgBuilder = EmbeddedPostgres.builder()
+                .setDataDirectory(o.dataDir().resolve("postgres"))
+                .setCleanDataDirectory(false);
+        if (o.postgresPort() > 0) {
+            pgBuilder.setPort(o.postgresPort());
+        }
+        EmbeddedPostgres postgres = pgBuilder.start();
+        KraftBroker kafka = null;
+        List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+        try {
+            kafka = KraftBroker.start(o.dataDir().resolve("kafka"), port(o.kafkaPort()), freePort(), 4);
+            List<String> common = List.of(
+                    "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                    "--spring.datasource.username=postgres",
+                    "--spring.datasource.password=postgres",
+                    "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "--spring.main.banner-mode=off");
+            ConfigurableApplicationContext experiment = run(ExperimentServiceApplication.builder(), common,
+                    "--server.port=0",
+                    "--sparselab.experiment.requested-partitions=" + o.requestedPartitions());
+            contexts.add(experiment);
+            int experimentPort = Integer.parseInt(experiment.getEnvironment().getProperty("local.server.port"));
+            contexts.add(run(TrainerServiceApplication.builder(), common, "--server.port=0",
+                    "--springdoc.api-docs.enabled=false",
+                    "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
+            contexts.add(run(EvaluatorServiceApplication.builder(), common, "--server.port=0",
+                    "--springdoc.api-docs.enabled=false",
+                    "--sparselab.evaluator.datasets-dir=" + o.datasetsDir()));
+            ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), List.of(
+                            "--spring.main.banner-mode=off",
+                            // one JVM shares one classpath: keep the gateway off the database and Kafka
+                            "--spring.autoconfigure.exclude="
+                                    + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+                                    + "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration,"
+                                    + "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+                            "--springdoc.api-docs.enabled=false"),
+                    "--server.port=" + o.gatewayPort(),
+                    "--sparselab.gateway.experiment-service=http://127.0.0.1:" + experimentPort);
+            contexts.add(gateway);
+            int gatewayPort = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
+            return new LocalPlatform(postgres, kafka, contexts, gatewayPort);
+        } catch (Exception | Error e) {
+            new LocalPlatform(postgres, kafka, contexts, 0).close();
+            throw e;
+        }
+    }
+
+    private static ConfigurableApplicationContext run(SpringApplicationBuilder builder, List<String> common,
+                                                      String... args) {
+        List<String> all = new ArrayList<>(common);
+        Collections.addAll(all, args);
+        return builder.run(all.toArray(String[]::new));
+    }
+
+    public int gatewayPort() {
+        return gatewayPort;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + gatewayPort;
+    }
+
+    public String postgresUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return postgres.getPostgresDatabase();
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    @Override
+    public void close() {
+        List<ConfigurableApplicationContext> reversed = new ArrayList<>(contexts);
+        Collections.reverse(reversed);
+        for (ConfigurableApplicationContext c : reversed) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.warn("closing {} failed", c.getId(), e);
+            }
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("stopping PostgreSQL failed", e);
+        }
+    }
+
+    private static int port(int requested) throws IOException {
+        return requested > 0 ? requested : freePort();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}
