@@ -1,0 +1,222 @@
+package dev.sparselab.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole platform end to end, as `sparselab up` runs it: embedded PostgreSQL, the KRaft broker and
+ * all four services; specs go in through the gateway and results come back out of it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlatformIT {
+    static final Path DATASETS = Path.of(System.getProperty("sparselab.datasets.dir", "/usr/share/datasets"));
+    static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+
+    @TempDir
+    static Path dataDir;
+    static LocalPlatform platform;
+    static Api api;
+    static JdbcClient db;
+
+    @BeforeAll
+    static void start() throws Exception {
+        platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, DATASETS, 4));
+        api = new Api(platform.baseUrl());
+        db = JdbcClient.create(platform.dataSource());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    static String spec(String name, String dataset, String hidden, int epochs, double lr, String sparsity) {
+        return """
+                {"name": "%s", "dataset": {"name": "%s"},
+                 "model": {"type": "mlp", "hidden": %s, "activation": "relu"},
+                 "training": {"epochs": %d, "batchSize": 128,
+                              "optimizer": {"type": "sgd", "learningRate": %s, "momentum": 0.9}, "seed": 42},
+                 "sparsity": %s}""".formatted(name, dataset, hidden, epochs, lr, sparsity);
+    }
+
+    static long count(String table) {
+        return db.sql("select count(*) from " + table).query(Long.class).single();
+    }
+
+    @Test
+    @Order(1)
+    void aSyntheticRunGoesFromSpecToStoredEvaluation() throws Exception {
+        String runId = api.submitRun(spec("synthetic random 50%", "synthetic", "[64, 32]", 2, 0.05,
+                "{\"method\": \"random\", \"target\": 0.5}"));
+        JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
+        assertThat(run.get("status").asString()).as("run %s", run).isEqualTo("SUCCEEDED");
+        JsonNode eval = run.get("evaluation");
+        assertThat(eval.get("testAccuracy").asDouble()).isGreaterThan(0.9);
+        assertThat(eval.get("sparsity").asDouble()).isCloseTo(0.5, within(0.001));
+        assertThat(eval.get("layers")).hasSize(3);
+        JsonNode fc1 = eval.get("layers").get(0);
+        assertThat(fc1.get("name").asString()).isEqualTo("fc1");
+        assertThat(fc1.get("shape").get(0).asInt()).isEqualTo(64);
+        assertThat(fc1.get("shape").get(1).asInt()).isEqualTo(32);
+        assertThat(fc1.get("parameters").asLong()).isEqualTo(64 * 32);
+        assertThat(fc1.get("nonZero").asLong()).isEqualTo(64 * 32 / 2);
+        assertThat(run.get("epochs")).hasSize(2);
+        assertThat(run.get("provenance").get("seed").asLong()).isEqualTo(42);
+
+        JsonNode metrics = api.get("/api/v1/runs/" + runId + "/metrics?name=train.loss").body();
+        assertThat(metrics.get("series")).hasSize(1);
+        assertThat(metrics.get("series").get(0).get("points")).hasSize(2);
+
+        // the evaluation was stored before the run was reported SUCCEEDED, and the outbox is drained
+        assertThat(db.sql("select count(*) from evaluations where run_id = ?::uuid").param(runId)
+                .query(Long.class).single()).isEqualTo(1);
+        assertThat(db.sql("select count(*) from outbox where published_at is null").query(Long.class).single())
+                .isZero();
+        JsonNode experiment = api.get("/api/v1/experiments/" + run.get("experimentId").asString()).body();
+        assertThat(experiment.get("runs").get(0).get("evaluation").get("testAccuracy").asDouble())
+                .isEqualTo(eval.get("testAccuracy").asDouble());
+    }
+
+    @Test
+    @Order(2)
+    void aDivergingRunFailsWithAReasonAndThePlatformKeepsServing() throws Exception {
+        String runId = api.submitRun(spec("diverges", "synthetic", "[16]", 1, 1e12, "{\"method\": \"dense\"}"));
+        JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
+        assertThat(run.get("status").asString()).isEqualTo("FAILED");
+        assertThat(run.get("reason").asString()).contains("diverged").contains("learning rate");
+        assertThat(run.get("evaluation").isNull()).isTrue();
+
+        String next = api.submitRun(spec("after failure", "synthetic", "[16]", 1, 0.05, "{\"method\": \"dense\"}"));
+        assertThat(api.awaitRun(next, RUN_TIMEOUT).get("status").asString()).isEqualTo("SUCCEEDED");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @Order(3)
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown method       | application/json | {"name":"x","dataset":{"name":"synthetic"},"model":{"type":"mlp"},"training":{"epochs":1},"sparsity":{"method":"voodoo"}} | /sparsity/method
+            sparsity of 1        | application/json | {"name":"x","dataset":{"name":"synthetic"},"model":{"type":"mlp"},"training":{"epochs":1},"sparsity":{"method":"random","target":1.0}} | /sparsity/target
+            negative sparsity    | application/json | {"name":"x","dataset":{"name":"synthetic"},"model":{"type":"mlp"},"training":{"epochs":1},"sparsity":{"method":"random","target":-0.1}} | /sparsity/target
+            negative epochs      | application/json | {"name":"x","dataset":{"name":"synthetic"},"model":{"type":"mlp"},"training":{"epochs":-2}} | /training/epochs
+            unknown dataset      | application/json | {"name":"x","dataset":{"name":"imagenet"},"model":{"type":"mlp"},"training":{"epochs":1}} | /dataset/name
+            malformed JSON       | application/json | {"name": "x", "dataset": | ''
+            malformed YAML       | application/yaml | 'name: [x\\n  dataset: {' | ''
+            """)
+    void anInvalidSpecIsRejectedWithAPointerAndNothingIsStored(String label, String type, String body,
+                                                              String pointer) {
+        long experiments = count("experiments");
+        long runs = count("runs");
+        long outbox = count("outbox");
+        Api.Response r = api.post("/api/v1/experiments", type, body.replace("\\n", "\n"));
+        assertThat(r.status()).as(label).isEqualTo(400);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        List<String> pointers = new ArrayList<>();
+        r.body().get("errors").forEach(e -> pointers.add(e.get("pointer").asString()));
+        assertThat(pointers).as(label + ": " + r.body()).contains(pointer);
+        r.body().get("errors").forEach(e -> assertThat(e.get("detail").asString()).isNotBlank());
+        assertThat(count("experiments")).isEqualTo(experiments);
+        assertThat(count("runs")).isEqualTo(runs);
+        assertThat(count("outbox")).isEqualTo(outbox);
+    }
+
+    @Test
+    @Order(4)
+    void everyBadFieldIsListedAtOnce() {
+        Api.Response r = api.post("/api/v1/experiments", "application/json", """
+                {"name":"x","dataset":{"name":"imagenet"},"model":{"type":"mlp"},
+                 "training":{"epochs":-1},"sparsity":{"method":"voodoo","target":1.5}}""");
+        assertThat(r.status()).isEqualTo(400);
+        List<String> pointers = new ArrayList<>();
+        r.body().get("errors").forEach(e -> pointers.add(e.get("pointer").asString()));
+        assertThat(pointers).containsExactlyInAnyOrder("/dataset/name", "/training/epochs", "/sparsity/method",
+                "/sparsity/target");
+        assertThat(api.get("/api/v1/runs/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(5)
+    void yamlSpecsAreAccepted() throws Exception {
+        Api.Response r = api.post("/api/v1/experiments", "application/yaml", """
+                name: yaml spec
+                dataset: {name: synthetic}
+                model: {type: mlp, hidden: [16]}
+                training: {epochs: 1, seed: 3}
+                sweep: {seeds: [3, 4]}
+                """);
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.body().get("runs")).hasSize(2);
+        for (JsonNode run : r.body().get("runs")) {
+            assertThat(api.awaitRun(run.get("id").asString(), RUN_TIMEOUT).get("status").asString())
+                    .isEqualTo("SUCCEEDED");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void lenet300OnFashionMnistReachesThePaperLikeAccuracy() throws Exception {
+        assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
+                "dataset-fashion-mnist is not installed (CI installs it)");
+        String dense = api.submitRun(spec("lenet-300-100 dense", "fashion-mnist", "[300, 100]", 2, 0.05,
+                "{\"method\": \"dense\"}"));
+        String pruned = api.submitRun(spec("lenet-300-100 magnitude 90%", "fashion-mnist", "[300, 100]", 2, 0.05,
+                "{\"method\": \"magnitude\", \"target\": 0.9}"));
+        JsonNode denseRun = api.awaitRun(dense, RUN_TIMEOUT);
+        JsonNode prunedRun = api.awaitRun(pruned, RUN_TIMEOUT);
+        assertThat(denseRun.get("status").asString()).as("%s", denseRun).isEqualTo("SUCCEEDED");
+        assertThat(prunedRun.get("status").asString()).as("%s", prunedRun).isEqualTo("SUCCEEDED");
+
+        JsonNode d = denseRun.get("evaluation");
+        assertThat(d.get("examples").asInt()).isEqualTo(10_000);
+        assertThat(d.get("testAccuracy").asDouble()).isGreaterThanOrEqualTo(0.84);
+
+        JsonNode p = prunedRun.get("evaluation");
+        assertThat(p.get("sparsity").asDouble()).isCloseTo(0.90, within(0.001));
+        assertThat(p.get("testAccuracy").asDouble()).isGreaterThanOrEqualTo(0.80);
+        for (JsonNode layer : p.get("layers")) {
+            assertThat(layer.get("sparsity").asDouble()).as(layer.toString()).isCloseTo(0.90, within(0.001));
+        }
+        // 2 training epochs and 1 fine-tuning epoch, each reported once
+        assertThat(prunedRun.get("epochs")).hasSize(3);
+        assertThat(db.sql("select count(*) from run_metrics where run_id = ?::uuid and name = 'train.loss'")
+                .param(pruned).query(Long.class).single()).isEqualTo(3);
+        System.out.printf("Fashion-MNIST LeNet-300-100: dense accuracy %.4f, magnitude 90%% accuracy %.4f"
+                        + " (sparsity %.4f), training %.0f samples/s%n", d.get("testAccuracy").asDouble(),
+                p.get("testAccuracy").asDouble(), p.get("sparsity").asDouble(),
+                denseRun.get("provenance").get("samplesPerSecond").asDouble());
+    }
+
+    @Test
+    @Order(7)
+    void experimentsSurviveARestart() throws Exception {
+        JsonNode before = api.get("/api/v1/experiments").body();
+        assertThat(before.size()).isGreaterThan(0);
+        platform.close();
+        platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, DATASETS, 4));
+        api = new Api(platform.baseUrl());
+        db = JdbcClient.create(platform.dataSource());
+        JsonNode after = api.get("/api/v1/experiments").body();
+        assertThat(after).isEqualTo(before);
+        // and the restarted platform still trains
+        String runId = api.submitRun(spec("after restart", "synthetic", "[16]", 1, 0.05, "{\"method\": \"dense\"}"));
+        assertThat(api.awaitRun(runId, RUN_TIMEOUT).get("status").asString()).isEqualTo("SUCCEEDED");
+    }
+}
