@@ -1,0 +1,98 @@
+package dev.sparselab.experiment.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sparselab.contracts.events.EvaluationEvent;
+import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.contracts.events.RunEvent;
+import dev.sparselab.contracts.events.RunProvenance;
+import dev.sparselab.db.ProcessedEvents;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.util.List;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Run events applied to a real PostgreSQL with the real migrations: idempotent and order-independent. */
+class RunEventHandlerTest {
+    static EmbeddedPostgres pg;
+    static JdbcClient jdbc;
+    RunEventHandler handler;
+    UUID runId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = EmbeddedPostgres.builder().start();
+        Flyway.configure().dataSource(pg.getPostgresDatabase()).load().migrate();
+        jdbc = JdbcClient.create(pg.getPostgresDatabase());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        pg.close();
+    }
+
+    @BeforeEach
+    void newRun() {
+        handler = new RunEventHandler(jdbc, new ProcessedEvents(jdbc, "experiment-service"));
+        UUID experimentId = UUID.randomUUID();
+        runId = UUID.randomUUID();
+        jdbc.sql("insert into experiments (id, name, spec) values (?, 'e', '{}'::jsonb)").param(experimentId).update();
+        jdbc.sql("insert into runs (id, experiment_id, seed, spec) values (?, ?, 1, '{}'::jsonb)")
+                .params(runId, experimentId).update();
+    }
+
+    String status() {
+        return jdbc.sql("select status from runs where id = ?").param(runId).query(String.class).single();
+    }
+
+    static RunProvenance provenance() {
+        return new RunProvenance("spec", 1, "data", "0.36.0", "PyTorch", "2.7.1", "cpu()", "jvm", "os", 10, 100);
+    }
+
+    @Test
+    void aReplayedMetricsEventStoresItsPointsOnce() {
+        RunEvent.MetricsReported metrics = new RunEvent.MetricsReported(runId, List.of(
+                new MetricPoint("train.loss", 10, 1, 0.5), new MetricPoint("train.accuracy", 10, 1, 0.8)));
+        handler.apply(metrics);
+        handler.apply(metrics);
+        // a different event carrying the same point (a resumed epoch) does not duplicate it either
+        handler.apply(new RunEvent.MetricsReported(runId, List.of(new MetricPoint("train.loss", 10, 1, 0.5))));
+        assertThat(jdbc.sql("select count(*) from run_metrics where run_id = ?").param(runId)
+                .query(Long.class).single()).isEqualTo(2);
+    }
+
+    @Test
+    void theHappyPathMovesForward() {
+        handler.apply(new RunEvent.RunStarted(runId, "t1", "cpu()"));
+        assertThat(status()).isEqualTo("RUNNING");
+        handler.apply(new RunEvent.RunCompleted(runId, "abc", provenance()));
+        assertThat(status()).isEqualTo("EVALUATING");
+        handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.9, 0.5));
+        assertThat(status()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void anEvaluationThatOvertakesTheCompletionStillEndsSucceeded() {
+        handler.apply(new RunEvent.RunStarted(runId, "t1", "cpu()"));
+        handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.9, 0.5));
+        handler.apply(new RunEvent.RunCompleted(runId, "abc", provenance()));
+        assertThat(status()).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("select artifact_sha256 from runs where id = ?").param(runId).query(String.class).single())
+                .isEqualTo("abc");
+    }
+
+    @Test
+    void aTerminalRunStaysTerminal() {
+        handler.apply(new RunEvent.RunFailed(runId, "NaN loss"));
+        handler.apply(new RunEvent.RunStarted(runId, "t2", "cpu()"));
+        handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.9, 0.5));
+        assertThat(status()).isEqualTo("FAILED");
+        assertThat(jdbc.sql("select reason from runs where id = ?").param(runId).query(String.class).single())
+                .isEqualTo("NaN loss");
+    }
+}
