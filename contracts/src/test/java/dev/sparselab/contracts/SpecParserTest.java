@@ -12,6 +12,7 @@ import dev.sparselab.contracts.spec.InvalidSpecException;
 import dev.sparselab.contracts.spec.SpecParser;
 import java.util.List;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 class SpecParserTest {
@@ -70,6 +71,60 @@ class SpecParserTest {
                 """;
         InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> parser.parse(bad, false));
         assertThat(e.errors()).extracting(FieldError::pointer).containsExactly("/model/hiden", "/training");
+    }
+
+    @Test
+    void eachMethodAcceptsOnlyItsOwnParameters() {
+        String bad = """
+                {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
+                 "sparsity": {"method": "rigl", "target": 0.9, "zeta": 0.3, "deltaT": 0}}
+                """;
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> parser.parse(bad, false));
+        assertThat(e.errors()).extracting(FieldError::pointer).containsExactly("/sparsity/deltaT", "/sparsity/zeta");
+        assertThat(e.errors().get(1).message()).contains("not a parameter of sparsity method 'rigl'");
+    }
+
+    @Test
+    void methodDefaultsAreThePublishedOnes() {
+        JsonNode defs = parser.schema().get("$defs");
+        for (String method : List.of("dense", "random", "magnitude", "gmp", "set", "rigl")) {
+            String spec = """
+                    {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
+                     "sparsity": {"method": "%s", "target": 0.5}}""".formatted(method);
+            JsonNode resolved = EventCodec.mapper().valueToTree(parser.parse(spec, false).sparsity());
+            defs.get("method-" + method).get("properties").properties().forEach(p -> {
+                JsonNode published = p.getValue().get("default");
+                if (published != null) {
+                    JsonNode actual = resolved.get(p.getKey());
+                    if (published.isNumber()) {
+                        assertThat(actual.asDouble()).as(method + "." + p.getKey()).isEqualTo(published.asDouble());
+                    } else {
+                        assertThat(actual).as(method + "." + p.getKey()).isEqualTo(published);
+                    }
+                }
+            });
+        }
+        ExperimentSpec rigl = parser.parse("""
+                {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
+                 "sparsity": {"method": "rigl", "target": 0.9}}""", false);
+        assertThat(rigl.sparsity().distribution()).isEqualTo("erk");
+        assertThat(rigl.sparsity().deltaT()).isEqualTo(100);
+        assertThat(rigl.sparsity().zeta()).isNull();
+    }
+
+    @Test
+    void theCatalogPublishesEveryMethodWithItsParametersAndDefaults() {
+        JsonNode catalog = dev.sparselab.contracts.spec.Catalog.build(parser.schema());
+        List<String> names = new java.util.ArrayList<>();
+        catalog.get("methods").forEach(m -> names.add(m.get("name").asString()));
+        assertThat(names).containsExactly("dense", "random", "magnitude", "gmp", "set", "rigl");
+        JsonNode rigl = catalog.get("methods").get(5).get("schema").get("properties");
+        assertThat(rigl.get("deltaT").get("default").asInt()).isEqualTo(100);
+        assertThat(rigl.get("alpha").get("default").asDouble()).isEqualTo(0.3);
+        assertThat(rigl.has("target")).isTrue();
+        assertThat(rigl.has("zeta")).isFalse();
+        assertThat(catalog.get("distributions")).hasSize(3);
+        assertThat(catalog.get("datasets")).hasSize(2);
     }
 
     @Test

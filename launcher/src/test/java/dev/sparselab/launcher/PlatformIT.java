@@ -99,6 +99,29 @@ class PlatformIT {
 
     @Test
     @Order(2)
+    void aRigLRunReportsItsMaskDynamicsAsSeries() throws Exception {
+        JsonNode catalog = api.get("/api/v1/catalog").body();
+        List<String> methods = new ArrayList<>();
+        catalog.get("methods").forEach(m -> methods.add(m.get("name").asString()));
+        assertThat(methods).contains("rigl", "set", "gmp", "magnitude", "random", "dense");
+
+        String runId = api.submitRun(spec("synthetic rigl", "synthetic", "[64, 32]", 2, 0.05,
+                "{\"method\": \"rigl\", \"target\": 0.8, \"deltaT\": 20}"));
+        JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
+        assertThat(run.get("status").asString()).as("run %s", run).isEqualTo("SUCCEEDED");
+        assertThat(run.get("spec").get("sparsity").get("distribution").asString()).isEqualTo("erk");
+        JsonNode iou = api.get("/api/v1/runs/" + runId + "/metrics?name=mask.fc1.iou").body().get("series").get(0);
+        // the initial mask (step 0) and one update every 20 steps before 75% of 2 x 32 steps: 20 and 40
+        assertThat(iou.get("points")).hasSize(3);
+        assertThat(iou.get("points").get(1).get("step").asLong()).isEqualTo(20);
+        assertThat(iou.get("points").get(2).get("step").asLong()).isEqualTo(40);
+        for (int i = 1; i < 3; i++) {
+            assertThat(iou.get("points").get(i).get("value").asDouble()).isBetween(0.5, 1.0);
+        }
+    }
+
+    @Test
+    @Order(2)
     void aDivergingRunFailsWithAReasonAndThePlatformKeepsServing() throws Exception {
         String runId = api.submitRun(spec("diverges", "synthetic", "[16]", 1, 1e12, "{\"method\": \"dense\"}"));
         JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);

@@ -16,14 +16,21 @@ public final class Specs {
     public static ExperimentSpec synthetic(String method, double target, int epochs, double lr) {
         return new ExperimentSpec("test", new DatasetSpec(DatasetSpec.SYNTHETIC, null, null),
                 new ModelSpec(ModelSpec.MLP, List.of(64, 32), "relu"),
-                new TrainingSpec(epochs, 64, new OptimizerSpec("sgd", lr, 0.9, 0.0), 7L),
-                new SparsitySpec(method, target, null), null).withDefaults();
+                new TrainingSpec(epochs, 64, OptimizerSpec.sgd(lr, 0.9), 7L),
+                SparsitySpec.of(method, target), null).withDefaults();
+    }
+
+    /** A synthetic-data spec with the given sparsity section (defaults are filled in). */
+    public static ExperimentSpec synthetic(SparsitySpec sparsity, int epochs) {
+        return new ExperimentSpec("test", new DatasetSpec(DatasetSpec.SYNTHETIC, null, null),
+                new ModelSpec(ModelSpec.MLP, List.of(64, 32), "relu"),
+                new TrainingSpec(epochs, 64, OptimizerSpec.sgd(0.05, 0.9), 7L), sparsity, null).withDefaults();
     }
 
     public static ExperimentSpec lenet300(String dataset, String method, double target, int epochs) {
         return new ExperimentSpec("lenet-300-100", new DatasetSpec(dataset, null, null),
                 new ModelSpec(ModelSpec.MLP, List.of(300, 100), "relu"),
-                new TrainingSpec(epochs, 128, new OptimizerSpec("sgd", 0.05, 0.9, 0.0), 42L),
-                new SparsitySpec(method, target, null), null).withDefaults();
+                new TrainingSpec(epochs, 128, OptimizerSpec.sgd(0.05, 0.9), 42L),
+                SparsitySpec.of(method, target), null).withDefaults();
     }
 }

@@ -70,14 +70,36 @@ public final class SpecParser {
     /** Validates an already parsed tree and binds it. */
     public ExperimentSpec validate(JsonNode tree) {
         List<FieldError> errors = new ArrayList<>();
+        List<FieldError> unknown = new ArrayList<>();
         for (Error e : schema.validate(tree)) {
-            errors.add(new FieldError(pointer(e), e.getMessage()));
+            String pointer = pointer(e);
+            if ("unevaluatedProperties".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword())) {
+                unknown.add(new FieldError(pointer, unknownFieldMessage(tree, pointer)));
+            } else {
+                errors.add(new FieldError(pointer, e.getMessage()));
+            }
+        }
+        // a field that is invalid for its method is also "not evaluated": report it once, for its real fault
+        for (FieldError u : unknown) {
+            if (errors.stream().noneMatch(f -> f.pointer().equals(u.pointer()))) {
+                errors.add(u);
+            }
         }
         if (!errors.isEmpty()) {
             errors.sort(Comparator.comparing(FieldError::pointer));
             throw new InvalidSpecException(errors);
         }
         return json.treeToValue(tree, ExperimentSpec.class).withDefaults();
+    }
+
+    private static String unknownFieldMessage(JsonNode tree, String pointer) {
+        String field = pointer.substring(pointer.lastIndexOf('/') + 1);
+        JsonNode method = tree.at("/sparsity/method");
+        if (pointer.startsWith("/sparsity/") && method.isString()) {
+            return "'" + field + "' is not a parameter of sparsity method '" + method.asString()
+                    + "' (GET /api/v1/catalog lists each method's parameters)";
+        }
+        return "unknown field '" + field + "'";
     }
 
     private static String pointer(Error e) {
@@ -87,7 +109,8 @@ public final class SpecParser {
             sb.append('/').append(escape(String.valueOf(path.getElement(i))));
         }
         String keyword = e.getKeyword();
-        if (e.getProperty() != null && ("required".equals(keyword) || "additionalProperties".equals(keyword))) {
+        if (e.getProperty() != null && ("required".equals(keyword) || "additionalProperties".equals(keyword)
+                || "unevaluatedProperties".equals(keyword))) {
             sb.append('/').append(escape(e.getProperty()));
         }
         return sb.toString();

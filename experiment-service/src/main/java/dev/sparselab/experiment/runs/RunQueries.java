@@ -113,7 +113,12 @@ public class RunQueries {
 
     private List<EpochMetrics> epochs(UUID runId) {
         Map<Integer, EpochMetrics> byEpoch = new TreeMap<>();
-        jdbc.sql("select epoch, step, name, value from run_metrics where run_id = ? order by epoch, step, name")
+        // epoch-level metrics only; mask updates and pruning events are series (see metrics())
+        jdbc.sql("""
+                        select epoch, step, name, value from run_metrics
+                        where run_id = ? and epoch > 0 and name not like 'mask.%' and name not like 'rigl.%'
+                          and name not like 'prune.%'
+                        order by epoch, step, name""")
                 .param(runId)
                 .query((ResultSet rs) -> {
                     int epoch = rs.getInt(1);

@@ -11,7 +11,7 @@ import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import dev.sparselab.core.train.Engines;
-import dev.sparselab.core.train.Masks;
+import dev.sparselab.core.sparsity.Masks;
 import dev.sparselab.core.train.NoGrad;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;

@@ -12,6 +12,7 @@ public final class NoGrad implements AutoCloseable {
     private final boolean previous;
 
     private NoGrad() {
+        Engines.engine(); // loads the native library on first use
         previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
     }

@@ -12,17 +12,18 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.events.RunProvenance;
 import dev.sparselab.contracts.spec.ExperimentSpec;
-import dev.sparselab.contracts.spec.OptimizerSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
+import dev.sparselab.core.optim.MaskedOptimizer;
+import dev.sparselab.core.sparsity.Methods;
+import dev.sparselab.core.sparsity.SparseState;
+import dev.sparselab.core.sparsity.SparsityMethod;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,19 +34,33 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains one run: a spec, its training split, and a listener for progress. Supports the methods
- * {@code dense}, {@code random} (static random mask from initialization) and {@code magnitude} (dense
- * training, one-shot pruning of the smallest |W| per layer, then fine-tuning with the mask fixed).
+ * Trains one run: a spec, its training split, and a listener for progress. The spec's sparsity method
+ * ({@link Methods}) hooks into every step; DJL's trainer runs forward and backward, and the update is
+ * {@link MaskedOptimizer}'s (masked gradients, resettable state).
  *
- * <p>Masks are applied to the weights after every {@code trainer.step()}, so a masked weight is exactly
- * zero whenever the model is observed. Each step's arrays live in a sub-manager closed at the end of
- * the step. Not thread-safe: one instance trains one run on the calling thread.
+ * <p>Masks are applied to the weights after every optimizer step, so a masked weight is exactly zero
+ * whenever the model is observed. Each step's arrays live in a sub-manager closed at the end of the
+ * step. Autograd recording is off except inside the gradient collector. Not thread-safe: one instance
+ * trains one run on the calling thread.
  */
 public final class SparseTrainer {
     private final ExperimentSpec spec;
     private final Dataset train;
     private final TrainingListener listener;
     private final Device device;
+    private StepObserver observer = (state, step) -> { };
+
+    /** Sees the model after every optimizer step, once masks are applied and the method has run. */
+    @FunctionalInterface
+    public interface StepObserver {
+        void afterStep(SparseState state, long step);
+    }
+
+    /** Registers an observer of every step (for invariant checks and debugging); returns this trainer. */
+    public SparseTrainer observeSteps(StepObserver stepObserver) {
+        this.observer = stepObserver;
+        return this;
+    }
 
     public SparseTrainer(ExperimentSpec spec, Dataset train, TrainingListener listener) {
         this(spec, train, listener, Engines.device());
@@ -69,64 +84,60 @@ public final class SparseTrainer {
         Network net = Network.build(spec.model(), train.featureDim(), train.classes());
         SparsitySpec sparsity = spec.sparsity();
         int batch = spec.training().batchSize();
+        int stepsPerEpoch = (train.size() + batch - 1) / batch;
+        int epochs = spec.training().epochs();
+        SplittableRandom rng = new SplittableRandom(seed);
+        SparsityMethod method = Methods.create(sparsity, rng.split());
+        long trainSteps = (long) epochs * stepsPerEpoch;
+        long allSteps = trainSteps + (long) method.extraEpochs() * stepsPerEpoch;
         long started = System.nanoTime();
         long samples = 0;
         try (NoGrad noGrad = NoGrad.enter(); Model model = Model.newInstance("run", device, Engines.ENGINE)) {
             model.setBlock(net.block());
-            try (Trainer trainer = model.newTrainer(config(spec.training().optimizer()))) {
+            try (Trainer trainer = model.newTrainer(config());
+                 MaskedOptimizer optimizer = new MaskedOptimizer(spec.training().optimizer(), allSteps,
+                         trainer.getManager())) {
                 trainer.initialize(new Shape(batch, train.featureDim()));
-                SplittableRandom rng = new SplittableRandom(seed);
                 initialize(net, rng.split());
-                Map<String, float[]> masks = new LinkedHashMap<>();
-                Map<String, NDArray> deviceMasks = new LinkedHashMap<>();
-                if (SparsitySpec.RANDOM.equals(sparsity.method())) {
-                    SplittableRandom maskRng = rng.split();
-                    for (Network.Layer l : net.layers()) {
-                        masks.put(l.name(), Masks.random(l.weightCount(), sparsity.target(), maskRng));
-                    }
-                    upload(net, masks, deviceMasks, trainer.getManager());
-                    applyMasks(net, deviceMasks);
-                }
-                SplittableRandom shuffleRng = rng.split();
-                long step = 0;
-                int epochs = spec.training().epochs();
-                for (int epoch = 1; epoch <= epochs; epoch++) {
-                    step = epoch(trainer, net, deviceMasks, shuffleRng, epoch, step, "train");
-                    samples += train.size();
-                }
-                if (SparsitySpec.MAGNITUDE.equals(sparsity.method())) {
-                    for (Network.Layer l : net.layers()) {
-                        masks.put(l.name(), Masks.magnitude(l.weight().getArray().toFloatArray(), sparsity.target()));
-                    }
-                    upload(net, masks, deviceMasks, trainer.getManager());
-                    applyMasks(net, deviceMasks);
-                    listener.onMetrics(List.of(new MetricPoint("prune.sparsity", step, epochs, sparsity(net))));
-                    for (int e = 1; e <= sparsity.finetuneEpochs(); e++) {
-                        step = epoch(trainer, net, deviceMasks, shuffleRng, epochs + e, step, "finetune");
+                SparseState state = new SparseState(net, optimizer, trainer.getManager(), listener,
+                        sparsity.denseLayers(), trainSteps, stepsPerEpoch);
+                try {
+                    method.init(state);
+                    SplittableRandom shuffleRng = rng.split();
+                    long step = 0;
+                    for (int epoch = 1; epoch <= epochs; epoch++) {
+                        step = epoch(trainer, net, state, method, optimizer, shuffleRng, epoch, step, "train");
+                        method.afterEpoch(state, step, epoch, epochs);
                         samples += train.size();
                     }
+                    if (method.extraEpochs() > 0) {
+                        method.beforeExtraEpochs(state, step, epochs);
+                        for (int e = 1; e <= method.extraEpochs(); e++) {
+                            step = epoch(trainer, net, state, method, optimizer, shuffleRng, epochs + e, step,
+                                    "finetune");
+                            samples += train.size();
+                        }
+                    }
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    ModelArtifact artifact = artifact(net, state.masks());
+                    RunProvenance provenance = new RunProvenance(
+                            ModelArtifact.sha256(EventCodec.encode(spec).getBytes(StandardCharsets.UTF_8)),
+                            seed, train.hash(), Engine.getDjlVersion(), engine.getEngineName(), engine.getVersion(),
+                            device.toString(),
+                            System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                            System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                            millis, samples * 1000.0 / Math.max(1, millis));
+                    return new Result(artifact, provenance);
+                } finally {
+                    state.close();
                 }
-                long millis = (System.nanoTime() - started) / 1_000_000;
-                ModelArtifact artifact = artifact(net, masks);
-                RunProvenance provenance = new RunProvenance(
-                        ModelArtifact.sha256(EventCodec.encode(spec).getBytes(StandardCharsets.UTF_8)),
-                        seed, train.hash(), Engine.getDjlVersion(), engine.getEngineName(), engine.getVersion(),
-                        device.toString(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                        System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                        millis, samples * 1000.0 / Math.max(1, millis));
-                return new Result(artifact, provenance);
             }
         }
     }
 
-    private DefaultTrainingConfig config(OptimizerSpec o) {
-        Optimizer optimizer = Optimizer.sgd()
-                .setLearningRateTracker(Tracker.fixed(o.learningRate().floatValue()))
-                .optMomentum(o.momentum().floatValue())
-                .optWeightDecays(o.weightDecay().floatValue())
-                .build();
+    private DefaultTrainingConfig config() {
+        // the optimizer step is ours (MaskedOptimizer); DJL's trainer only runs forward and backward
         return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(optimizer)
                 .optDevices(new Device[]{device});
     }
 
@@ -138,30 +149,18 @@ public final class SparseTrainer {
         }
     }
 
-    private static void upload(Network net, Map<String, float[]> masks, Map<String, NDArray> deviceMasks,
-                               NDManager manager) {
-        deviceMasks.values().forEach(NDArray::close);
-        deviceMasks.clear();
+    private static List<MaskedOptimizer.Target> targets(Network net, SparseState state) {
+        List<MaskedOptimizer.Target> targets = new ArrayList<>();
         for (Network.Layer l : net.layers()) {
-            float[] m = masks.get(l.name());
-            if (m != null) {
-                deviceMasks.put(l.name(), manager.create(m, new Shape(l.out(), l.in())));
-            }
+            targets.add(new MaskedOptimizer.Target(l.name() + ".weight", l.weight(), state.deviceMask(l.name())));
+            targets.add(new MaskedOptimizer.Target(l.name() + ".bias", l.bias(), null));
         }
-    }
-
-    private static void applyMasks(Network net, Map<String, NDArray> deviceMasks) {
-        for (Network.Layer l : net.layers()) {
-            NDArray m = deviceMasks.get(l.name());
-            if (m != null) {
-                l.weight().getArray().muli(m);
-            }
-        }
+        return targets;
     }
 
     /** One pass over the shuffled training split; returns the step counter after it. */
-    private long epoch(Trainer trainer, Network net, Map<String, NDArray> deviceMasks, SplittableRandom rng,
-                       int epoch, long step, String phase) {
+    private long epoch(Trainer trainer, Network net, SparseState state, SparsityMethod method,
+                       MaskedOptimizer optimizer, SplittableRandom rng, int epoch, long step, String phase) {
         int n = train.size();
         int dim = train.featureDim();
         int batch = spec.training().batchSize();
@@ -207,8 +206,11 @@ public final class SparseTrainer {
                             + epoch + ", step " + step + " (try a smaller learning rate; it is "
                             + spec.training().optimizer().learningRate() + ")");
                 }
-                trainer.step();
-                applyMasks(net, deviceMasks);
+                method.beforeUpdate(state, step, epoch);
+                optimizer.step(targets(net, state), step, sub);
+                state.applyMasks();
+                method.afterUpdate(state, step, epoch);
+                observer.afterStep(state, step);
                 lossSum += lossValue * b;
                 correct += countCorrect(logits, yb, train.classes());
             }
@@ -217,8 +219,9 @@ public final class SparseTrainer {
         List<MetricPoint> points = new ArrayList<>();
         points.add(new MetricPoint("train.loss", step, epoch, lossSum / n));
         points.add(new MetricPoint("train.accuracy", step, epoch, (double) correct / n));
-        points.add(new MetricPoint("sparsity", step, epoch, sparsity(net)));
+        points.add(new MetricPoint("sparsity", step, epoch, state.sparsity()));
         points.add(new MetricPoint("samples_per_second", step, epoch, n / seconds));
+        points.add(new MetricPoint("learning_rate", step, epoch, optimizer.learningRate(step)));
         points.add(new MetricPoint("finetune".equals(phase) ? "phase.finetune" : "phase.train", step, epoch, 1));
         listener.onMetrics(points);
         return step;
@@ -238,17 +241,6 @@ public final class SparseTrainer {
             }
         }
         return correct;
-    }
-
-    /** Fraction of exactly-zero weights over all sparsified layers. */
-    private static double sparsity(Network net) {
-        long zeros = 0;
-        long total = 0;
-        for (Network.Layer l : net.layers()) {
-            zeros += Masks.countZeros(l.weight().getArray().toFloatArray());
-            total += l.weightCount();
-        }
-        return (double) zeros / total;
     }
 
     private ModelArtifact artifact(Network net, Map<String, float[]> masks) {

@@ -31,8 +31,8 @@ public final class TrainingThroughput {
         Path datasets = Path.of(args.length > 2 ? args[2] : "/usr/share/datasets");
         ExperimentSpec spec = new ExperimentSpec("bench", new DatasetSpec(DatasetSpec.FASHION_MNIST, null, null),
                 new ModelSpec(ModelSpec.MLP, List.of(300, 100), "relu"),
-                new TrainingSpec(epochs, 128, new OptimizerSpec("sgd", 0.05, 0.9, 0.0), 42L),
-                new SparsitySpec(method, "dense".equals(method) ? 0.0 : 0.9, 0), null).withDefaults();
+                new TrainingSpec(epochs, 128, OptimizerSpec.sgd(0.05, 0.9), 42L),
+                SparsitySpec.of(method, "dense".equals(method) ? 0.0 : 0.9), null).withDefaults();
         Dataset train = new DatasetCache(datasets).get(spec.dataset(), 42L, true);
         List<Double> perEpoch = new ArrayList<>();
         new SparseTrainer(spec, train, points -> {

@@ -1,0 +1,64 @@
+package dev.sparselab.contracts.spec;
+
+import java.util.Iterator;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What the platform can run, derived from the spec schema so that the two never disagree: datasets,
+ * models, optimizers, layer-wise distributions, and every sparsity method with a standalone JSON schema
+ * of its parameters (defaults included).
+ */
+public final class Catalog {
+    private Catalog() {
+    }
+
+    public static ObjectNode build(JsonNode specSchema) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode catalog = f.objectNode();
+        JsonNode props = specSchema.get("properties");
+
+        ArrayNode datasets = catalog.putArray("datasets");
+        datasets.addObject().put("name", DatasetSpec.FASHION_MNIST)
+                .put("description", "Fashion-MNIST (Debian package dataset-fashion-mnist): 60,000 training and "
+                        + "10,000 test images of 28x28 pixels, 10 classes");
+        datasets.addObject().put("name", DatasetSpec.SYNTHETIC)
+                .put("description", "seeded Gaussian mixture: 32 features, 10 classes, 4,000 training and 1,000 "
+                        + "test examples; needs no files");
+        catalog.set("datasetSchema", props.get("dataset"));
+        catalog.putArray("models").addObject().put("type", ModelSpec.MLP)
+                .put("description", "fully connected layers fc1..fcN; every Linear weight is sparsified")
+                .set("schema", props.get("model"));
+        catalog.set("training", props.get("training"));
+
+        JsonNode sparsity = props.get("sparsity");
+        catalog.set("distributions", sparsity.get("properties").get("distribution").get("enum"));
+        ArrayNode methods = catalog.putArray("methods");
+        JsonNode defs = specSchema.get("$defs");
+        for (JsonNode name : sparsity.get("properties").get("method").get("enum")) {
+            JsonNode def = defs.get("method-" + name.asString());
+            ObjectNode schema = f.objectNode();
+            schema.put("type", "object");
+            ObjectNode properties = schema.putObject("properties");
+            properties.putObject("method").put("const", name.asString());
+            Iterator<Map.Entry<String, JsonNode>> common = sparsity.get("properties").properties().iterator();
+            while (common.hasNext()) {
+                Map.Entry<String, JsonNode> e = common.next();
+                if (!e.getKey().equals("method") && !SparsitySpec.DENSE_METHOD.equals(name.asString())) {
+                    properties.set(e.getKey(), e.getValue());
+                }
+            }
+            def.get("properties").properties().forEach(e -> properties.set(e.getKey(), e.getValue()));
+            schema.putArray("required").add("method");
+            schema.put("additionalProperties", false);
+            methods.addObject().put("name", name.asString())
+                    .put("description", def.get("description").asString())
+                    .set("schema", schema);
+        }
+        catalog.set("specSchema", specSchema);
+        return catalog;
+    }
+}

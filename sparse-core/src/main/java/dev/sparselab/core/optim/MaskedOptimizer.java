@@ -1,0 +1,142 @@
+package dev.sparselab.core.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import dev.sparselab.contracts.spec.OptimizerSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SparseLab's own optimizer step, with its state in the open so that sparse methods can use it.
+ *
+ * <ul>
+ *   <li>Gradients of masked weights are zeroed before the update, so masked weights receive neither
+ *       gradient nor momentum.
+ *   <li>{@link #resetState} zeroes the optimizer state (momentum; Adam's moments) at chosen positions,
+ *       e.g. for weights a method has just regrown.
+ *   <li>Plain SGD (with or without momentum) and Adam/AdamW run DJL's own fused update kernels on our
+ *       state arrays, so with no mask the trajectory is exactly DJL's {@code Sgd}/{@code Adam}. Nesterov
+ *       momentum (which DJL lacks) follows PyTorch: buf = m buf + g; w -= lr (g + m buf).
+ * </ul>
+ *
+ * Not thread-safe; one per run. State arrays live in the manager given at construction.
+ */
+public final class MaskedOptimizer implements AutoCloseable {
+    private final OptimizerSpec spec;
+    private final LearningRate schedule;
+    private final NDManager stateManager;
+    private final Map<String, NDArray[]> state = new LinkedHashMap<>();
+    private long updates;
+
+    public MaskedOptimizer(OptimizerSpec spec, long totalSteps, NDManager stateManager) {
+        this.spec = spec;
+        this.schedule = new LearningRate(spec, totalSteps);
+        this.stateManager = stateManager;
+    }
+
+    /** A parameter to update and, optionally, the 0/1 mask of its entries that may be non-zero. */
+    public record Target(String name, Parameter parameter, NDArray mask) {
+    }
+
+    /**
+     * Applies one update to every target, using the gradients left by the last backward pass, and
+     * clears those gradients. Temporary arrays are attached to {@code scratch}.
+     *
+     * @param step the optimizer step, 1-based (drives the learning-rate schedule and Adam's bias correction)
+     */
+    public void step(List<Target> targets, long step, NDManager scratch) {
+        updates = step;
+        float lr = schedule.at(step);
+        float wd = spec.weightDecay().floatValue();
+        for (Target t : targets) {
+            NDArray w = t.parameter().getArray();
+            NDArray grad = w.getGradient();
+            grad.attach(scratch);
+            if (t.mask() != null) {
+                grad.muli(t.mask());
+            }
+            switch (spec.type()) {
+                case "sgd" -> sgd(t.name(), w, grad, lr, wd, scratch);
+                case "adam", "adamw" -> adam(t.name(), w, grad, lr, wd, step);
+                default -> throw new IllegalArgumentException("unknown optimizer '" + spec.type() + "'");
+            }
+        }
+    }
+
+    private void sgd(String name, NDArray w, NDArray grad, float lr, float wd, NDManager scratch) {
+        float momentum = spec.momentum().floatValue();
+        if (Boolean.TRUE.equals(spec.nesterov()) && momentum > 0f) {
+            NDArray buf = state(name, w, 1)[0];
+            NDArray g = wd == 0f ? grad.duplicate() : grad.add(w.mul(wd));
+            g.attach(scratch);
+            buf.muli(momentum).addi(g);
+            NDArray update = g.add(buf.mul(momentum)).muli(lr);
+            update.attach(scratch);
+            w.subi(update);
+            grad.subi(grad);
+            return;
+        }
+        NDList inputs = momentum == 0f ? new NDList(w, grad) : new NDList(w, grad, state(name, w, 1)[0]);
+        // DJL's kernel: g = lr (grad + wd w); state = m state + g; w -= state. It clears the gradient.
+        w.getNDArrayInternal().sgdUpdate(inputs, new NDList(w), lr, wd, 1f, -1f, momentum, true);
+    }
+
+    private void adam(String name, NDArray w, NDArray grad, float lr, float wd, long t) {
+        NDArray[] moments = state(name, w, 2);
+        // as DJL computes it: float betas widened to double
+        float beta1 = spec.beta1().floatValue();
+        float beta2 = spec.beta2().floatValue();
+        float corrected = (float) (lr * Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)));
+        // DJL's kernel (clears the gradient); adamw decays weights by lr * wd directly
+        w.getNDArrayInternal().adamUpdate(new NDList(w, grad, moments[0], moments[1]), new NDList(w), lr, corrected,
+                wd, 1f, -1f, beta1, beta2, spec.epsilon().floatValue(), true,
+                "adamw".equals(spec.type()));
+    }
+
+    private NDArray[] state(String name, NDArray w, int count) {
+        return state.computeIfAbsent(name, k -> {
+            NDArray[] arrays = new NDArray[count];
+            for (int i = 0; i < count; i++) {
+                arrays[i] = stateManager.zeros(w.getShape(), w.getDataType(), w.getDevice());
+            }
+            return arrays;
+        });
+    }
+
+    /** Zeroes the state of {@code name} where {@code keep} is 0 (keep is a 0/1 array of the weight's shape). */
+    public void resetState(String name, NDArray keep) {
+        NDArray[] arrays = state.get(name);
+        if (arrays != null) {
+            for (NDArray a : arrays) {
+                a.muli(keep);
+            }
+        }
+    }
+
+    /** The state arrays of a parameter (momentum for SGD; first and second moments for Adam), or none yet. */
+    public NDArray[] stateOf(String name) {
+        return state.get(name);
+    }
+
+    /** The learning rate the schedule gives at a step. */
+    public float learningRate(long step) {
+        return schedule.at(Math.max(1, step));
+    }
+
+    public long updates() {
+        return updates;
+    }
+
+    @Override
+    public void close() {
+        state.values().forEach(arrays -> {
+            for (NDArray a : arrays) {
+                a.close();
+            }
+        });
+        state.clear();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.sparselab.core.sparsity;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.core.model.Network;
+import dev.sparselab.core.optim.MaskedOptimizer;
+import dev.sparselab.core.train.TrainingListener;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a sparsity method sees and changes during training: the layers, their weights, gradients and
+ * masks, and the optimizer's state. Changing masks goes through {@link #updateMasks}, which keeps the
+ * invariants (masked weights are zero, the optimizer state of changed positions is reset) and reports
+ * the change as metric points. Used on the training thread only.
+ */
+public final class SparseState {
+    private final Network net;
+    private final MaskedOptimizer optimizer;
+    private final NDManager manager;
+    private final TrainingListener listener;
+    private final List<LayerShape> shapes = new ArrayList<>();
+    private final Set<String> dense;
+    private final long trainSteps;
+    private final int stepsPerEpoch;
+    private final Map<String, float[]> masks = new LinkedHashMap<>();
+    private final Map<String, NDArray> deviceMasks = new LinkedHashMap<>();
+
+    public SparseState(Network net, MaskedOptimizer optimizer, NDManager manager, TrainingListener listener,
+                       List<String> denseLayers, long trainSteps, int stepsPerEpoch) {
+        this.net = net;
+        this.optimizer = optimizer;
+        this.manager = manager;
+        this.listener = listener;
+        for (Network.Layer l : net.layers()) {
+            shapes.add(new LayerShape(l.name(), new int[]{l.out(), l.in()}));
+        }
+        this.dense = Distributions.denseSet(shapes, denseLayers);
+        this.trainSteps = trainSteps;
+        this.stepsPerEpoch = stepsPerEpoch;
+    }
+
+    public List<LayerShape> shapes() {
+        return shapes;
+    }
+
+    /** Layers the spec keeps dense ({@code denseLayers}). */
+    public Set<String> denseLayers() {
+        return dense;
+    }
+
+    /** Layers a method may sparsify, in forward order. */
+    public List<LayerShape> sparseShapes() {
+        return shapes.stream().filter(s -> !dense.contains(s.name())).toList();
+    }
+
+    /** Optimizer steps of the training phase (without fine-tuning). */
+    public long trainSteps() {
+        return trainSteps;
+    }
+
+    public int stepsPerEpoch() {
+        return stepsPerEpoch;
+    }
+
+    private Network.Layer layer(String name) {
+        return net.layers().stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no layer " + name));
+    }
+
+    /** A host copy of a layer's weights. */
+    public float[] weights(String name) {
+        return layer(name).weight().getArray().toFloatArray();
+    }
+
+    /** Overwrites a layer's weights (masks are applied afterwards by the caller's next step). */
+    public void setWeights(String name, float[] values) {
+        layer(name).weight().getArray().set(FloatBuffer.wrap(values));
+    }
+
+    /** A host copy of the gradient of a layer's weights from the last backward pass (dense: not masked). */
+    public float[] gradient(String name) {
+        try (NDArray g = layer(name).weight().getArray().getGradient()) {
+            return g.toFloatArray();
+        }
+    }
+
+    /** The current mask of a layer, or null when it is dense. */
+    public float[] mask(String name) {
+        return masks.get(name);
+    }
+
+    /** The masks by layer name (dense layers absent). */
+    public Map<String, float[]> masks() {
+        return masks;
+    }
+
+    /** The device mask of a layer for the optimizer, or null. */
+    public NDArray deviceMask(String name) {
+        return deviceMasks.get(name);
+    }
+
+    /**
+     * Installs new masks for some layers: applies them to the weights, resets the optimizer state where
+     * a mask entry changed, and reports per layer the connections dropped, grown and the IoU with the
+     * previous mask (a layer without a mask before counts as all ones).
+     */
+    public void updateMasks(Map<String, float[]> newMasks, long step, int epoch) {
+        List<MetricPoint> points = new ArrayList<>();
+        for (Map.Entry<String, float[]> e : newMasks.entrySet()) {
+            String name = e.getKey();
+            float[] before = masks.getOrDefault(name, Masks.ones(e.getValue().length));
+            float[] after = e.getValue();
+            Masks.Churn churn = Masks.Churn.between(before, after);
+            points.add(new MetricPoint("mask." + name + ".dropped", step, epoch, churn.dropped()));
+            points.add(new MetricPoint("mask." + name + ".grown", step, epoch, churn.grown()));
+            points.add(new MetricPoint("mask." + name + ".iou", step, epoch, churn.iou()));
+            points.add(new MetricPoint("mask." + name + ".sparsity", step, epoch,
+                    (double) Masks.countZeros(after) / after.length));
+            Network.Layer l = layer(name);
+            Shape shape = new Shape(l.out(), l.in());
+            NDArray device = manager.create(after, shape);
+            NDArray old = deviceMasks.put(name, device);
+            if (old != null) {
+                old.close();
+            }
+            masks.put(name, after);
+            float[] unchanged = new float[after.length];
+            for (int i = 0; i < after.length; i++) {
+                unchanged[i] = before[i] == after[i] ? 1f : 0f;
+            }
+            try (NDArray keep = manager.create(unchanged, shape)) {
+                optimizer.resetState(l.name() + ".weight", keep);
+            }
+            l.weight().getArray().muli(device);
+        }
+        points.add(new MetricPoint("mask.sparsity", step, epoch, maskSparsity()));
+        listener.onMetrics(points);
+    }
+
+    /** Multiplies every masked weight by its mask (keeps masked weights exactly zero). */
+    public void applyMasks() {
+        for (Network.Layer l : net.layers()) {
+            NDArray m = deviceMasks.get(l.name());
+            if (m != null) {
+                l.weight().getArray().muli(m);
+            }
+        }
+    }
+
+    /** Fraction of masked-out weights over all layers (layers without a mask count as dense). */
+    public double maskSparsity() {
+        long zeros = 0;
+        long total = 0;
+        for (LayerShape l : shapes) {
+            float[] m = masks.get(l.name());
+            zeros += m == null ? 0 : Masks.countZeros(m);
+            total += l.count();
+        }
+        return (double) zeros / total;
+    }
+
+    /** Fraction of exactly-zero weights over all layers. */
+    public double sparsity() {
+        long zeros = 0;
+        long total = 0;
+        for (Network.Layer l : net.layers()) {
+            zeros += Masks.countZeros(l.weight().getArray().toFloatArray());
+            total += l.weightCount();
+        }
+        return (double) zeros / total;
+    }
+
+    public void report(List<MetricPoint> points) {
+        listener.onMetrics(points);
+    }
+
+    public void close() {
+        deviceMasks.values().forEach(NDArray::close);
+        deviceMasks.clear();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.sparselab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.sparselab.contracts.spec.ModelSpec;
+import dev.sparselab.contracts.spec.OptimizerSpec;
+import dev.sparselab.core.data.Dataset;
+import dev.sparselab.core.data.SyntheticData;
+import dev.sparselab.core.model.Network;
+import dev.sparselab.core.optim.MaskedOptimizer;
+import dev.sparselab.core.train.Engines;
+import dev.sparselab.core.train.NoGrad;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+
+/** Our optimizer step against DJL's, on the same model, data and initialization. */
+class MaskedOptimizerTest {
+    static final int STEPS = 25;
+    static final int BATCH = 32;
+    final Dataset data = SyntheticData.generate(11, true);
+
+    /** Trains STEPS steps; {@code update} applies the optimizer; returns all parameters after training. */
+    List<float[]> train(Optimizer djlOptimizer, BiConsumer<Trainer, Network> update) {
+        Network net = Network.build(new ModelSpec("mlp", List.of(24, 16), "relu"), data.featureDim(), data.classes());
+        try (NoGrad g = NoGrad.enter(); Model model = Model.newInstance("t", Device.cpu(), Engines.ENGINE)) {
+            model.setBlock(net.block());
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss());
+            if (djlOptimizer != null) {
+                config.optOptimizer(djlOptimizer);
+            }
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(BATCH, data.featureDim()));
+                SplittableRandom rng = new SplittableRandom(5);
+                for (Network.Layer l : net.layers()) {
+                    float[][] wb = Network.initialValues(l, rng);
+                    l.weight().getArray().set(FloatBuffer.wrap(wb[0]));
+                    l.bias().getArray().set(FloatBuffer.wrap(wb[1]));
+                }
+                for (int s = 0; s < STEPS; s++) {
+                    int start = s * BATCH;
+                    float[] x = Arrays.copyOfRange(data.features(), start * data.featureDim(),
+                            (start + BATCH) * data.featureDim());
+                    float[] y = new float[BATCH];
+                    for (int i = 0; i < BATCH; i++) {
+                        y[i] = data.labels()[start + i];
+                    }
+                    try (NDManager sub = trainer.getManager().newSubManager()) {
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDList pred = trainer.forward(new NDList(sub.create(x, new Shape(BATCH, data.featureDim()))));
+                            gc.backward(trainer.getLoss().evaluate(new NDList(sub.create(y, new Shape(BATCH))), pred));
+                        }
+                        update.accept(trainer, net);
+                    }
+                }
+                List<float[]> out = new ArrayList<>();
+                for (Network.Layer l : net.layers()) {
+                    out.add(l.weight().getArray().toFloatArray());
+                    out.add(l.bias().getArray().toFloatArray());
+                }
+                return out;
+            }
+        }
+    }
+
+    /** Trains with our optimizer; {@code momentumOut} receives fc1's momentum after the last step. */
+    List<float[]> trainOurs(OptimizerSpec spec, float[] firstLayerMask, List<float[]> momentumOut) {
+        long[] step = {0};
+        MaskedOptimizer[] holder = new MaskedOptimizer[1];
+        return train(null, (trainer, net) -> {
+            if (holder[0] == null) {
+                holder[0] = new MaskedOptimizer(spec, STEPS, trainer.getManager());
+            }
+            List<MaskedOptimizer.Target> targets = new ArrayList<>();
+            NDArray mask = null;
+            for (Network.Layer l : net.layers()) {
+                if (firstLayerMask != null && l.name().equals("fc1")) {
+                    mask = trainer.getManager().create(firstLayerMask, new Shape(l.out(), l.in()));
+                    l.weight().getArray().muli(mask);
+                }
+                targets.add(new MaskedOptimizer.Target(l.name() + ".weight", l.weight(),
+                        l.name().equals("fc1") ? mask : null));
+                targets.add(new MaskedOptimizer.Target(l.name() + ".bias", l.bias(), null));
+            }
+            try (NDManager scratch = trainer.getManager().newSubManager()) {
+                holder[0].step(targets, ++step[0], scratch);
+            }
+            if (mask != null) {
+                net.layers().get(0).weight().getArray().muli(mask);
+                mask.close();
+            }
+            if (step[0] == STEPS && holder[0].stateOf("fc1.weight") != null) {
+                momentumOut.add(holder[0].stateOf("fc1.weight")[0].toFloatArray());
+            }
+        });
+    }
+
+    @Test
+    void sgdWithMomentumAndWeightDecayFollowsDjlsTrajectoryBitForBit() {
+        Optimizer djl = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f)
+                .optWeightDecays(1e-3f).build();
+        List<float[]> expected = train(djl, (trainer, net) -> trainer.step());
+        OptimizerSpec ours = new OptimizerSpec("sgd", 0.05, 0.9, false, 1e-3, null, null, null, "constant", 0L,
+                null, null);
+        List<float[]> actual = trainOurs(ours, null, new ArrayList<>());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i)).as("parameter %d", i).containsExactly(expected.get(i));
+        }
+    }
+
+    @Test
+    void adamFollowsDjlsTrajectoryBitForBit() {
+        Optimizer djl = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.001f)).build();
+        List<float[]> expected = train(djl, (trainer, net) -> trainer.step());
+        OptimizerSpec ours = new OptimizerSpec("adam", 0.001, null, null, 0.0, 0.9, 0.999, 1e-8, "constant", 0L,
+                null, null);
+        List<float[]> actual = trainOurs(ours, null, new ArrayList<>());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i)).as("parameter %d", i).containsExactly(expected.get(i));
+        }
+    }
+
+    @Test
+    void maskedWeightsGetNoUpdateAndNoMomentum() {
+        float[] mask = new float[24 * SyntheticData.FEATURES];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = i % 3 == 0 ? 0f : 1f;
+        }
+        for (boolean nesterov : new boolean[]{false, true}) {
+            List<float[]> momenta = new ArrayList<>();
+            OptimizerSpec spec = new OptimizerSpec("sgd", 0.05, 0.9, nesterov, 1e-3, null, null, null, "constant",
+                    0L, null, null);
+            List<float[]> params = trainOurs(spec, mask, momenta);
+            float[] w = params.get(0);
+            for (int i = 0; i < w.length; i++) {
+                if (mask[i] == 0f) {
+                    assertThat(w[i]).as("masked weight %d (nesterov %s)", i, nesterov).isZero();
+                } else {
+                    assertThat(w[i]).isNotZero();
+                }
+            }
+            float[] momentum = momenta.get(0);
+            for (int i = 0; i < momentum.length; i++) {
+                if (mask[i] == 0f) {
+                    assertThat(momentum[i]).isZero();
+                }
+            }
+        }
+    }
+}
