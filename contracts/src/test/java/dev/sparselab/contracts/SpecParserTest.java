@@ -128,6 +128,47 @@ class SpecParserTest {
     }
 
     @Test
+    void aSweepExpandsToTheGridTimesTheSeeds() {
+        List<dev.sparselab.contracts.spec.PlannedRun> runs = parser.plan("""
+                name: sweep
+                dataset: {name: synthetic}
+                model: {type: mlp}
+                training: {epochs: 1}
+                sparsity: {method: rigl, target: 0.5}
+                sweep:
+                  grid: {sparsity.target: [0.8, 0.9], training.optimizer.learningRate: [0.1, 0.01, 0.001]}
+                  seeds: [1, 2]
+                """, true);
+        assertThat(runs).hasSize(12);
+        assertThat(runs).extracting(r -> r.spec().sparsity().target())
+                .containsExactly(0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9);
+        assertThat(runs).extracting(dev.sparselab.contracts.spec.PlannedRun::seed)
+                .containsExactly(1L, 2L, 1L, 2L, 1L, 2L, 1L, 2L, 1L, 2L, 1L, 2L);
+        assertThat(runs.get(2).spec().training().optimizer().learningRate()).isEqualTo(0.01);
+        assertThat(runs.get(2).gridPoint().keySet()).containsExactly("sparsity.target",
+                "training.optimizer.learningRate");
+        assertThat(runs.get(0).spec().sweep()).isNull();
+        assertThat(runs.get(0).spec().sparsity().deltaT()).isEqualTo(100);
+    }
+
+    @Test
+    void aGridValueThatMakesARunInvalidIsReportedAtTheGrid() {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> parser.plan("""
+                {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
+                 "sparsity": {"method": "rigl", "target": 0.5, "deltaT": 50},
+                 "sweep": {"grid": {"sparsity.method": ["rigl", "set"], "sparsity.target": [0.5, 1.5]}}}""", false));
+        assertThat(e.errors()).extracting(FieldError::pointer)
+                .containsExactlyInAnyOrder("/sweep/grid", "/sweep/grid/sparsity.target");
+        assertThat(e.errors().toString()).contains("deltaT").contains("set");
+        InvalidSpecException tooMany = catchThrowableOfType(InvalidSpecException.class, () -> parser.plan("""
+                {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
+                 "sweep": {"seeds": [%s], "grid": {"training.epochs": [%s]}}}""".formatted(
+                String.join(",", java.util.stream.IntStream.range(0, 100).mapToObj(String::valueOf).toList()),
+                String.join(",", java.util.stream.IntStream.range(1, 12).mapToObj(String::valueOf).toList())), false));
+        assertThat(tooMany.errors()).singleElement().satisfies(f -> assertThat(f.message()).contains("1100 runs"));
+    }
+
+    @Test
     void malformedTextIsOneErrorAtTheRoot() {
         for (var text : List.of("{\"name\": ", "name: [unclosed")) {
             InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class,

@@ -177,16 +177,24 @@ class PlatformIT {
 
     @Test
     @Order(5)
-    void yamlSpecsAreAccepted() throws Exception {
+    void yamlSpecsWithAGridAndSeedsExpandAndGroup() throws Exception {
         Api.Response r = api.post("/api/v1/experiments", "application/yaml", """
                 name: yaml spec
                 dataset: {name: synthetic}
                 model: {type: mlp, hidden: [16]}
                 training: {epochs: 1, seed: 3}
-                sweep: {seeds: [3, 4]}
+                sparsity: {method: random, target: 0.5}
+                sweep:
+                  grid: {sparsity.target: [0.5, 0.75]}
+                  seeds: [3, 4]
                 """);
         assertThat(r.status()).isEqualTo(201);
-        assertThat(r.body().get("runs")).hasSize(2);
+        assertThat(r.body().get("runs")).hasSize(4);
+        JsonNode experiment = api.get("/api/v1/experiments/" + r.body().get("id").asString()).body();
+        assertThat(experiment.get("groups")).hasSize(2);
+        assertThat(experiment.get("groups").get(1).get("gridPoint").get("sparsity.target").asDouble()).isEqualTo(0.75);
+        assertThat(experiment.get("groups").get(1).get("runs")).hasSize(2);
+        assertThat(experiment.get("runs").get(2).get("seed").asLong()).isEqualTo(3);
         for (JsonNode run : r.body().get("runs")) {
             assertThat(api.awaitRun(run.get("id").asString(), RUN_TIMEOUT).get("status").asString())
                     .isEqualTo("SUCCEEDED");

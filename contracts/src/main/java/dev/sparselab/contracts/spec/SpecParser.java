@@ -10,11 +10,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -65,6 +68,101 @@ public final class SpecParser {
             throw new InvalidSpecException(List.of(new FieldError("", "the spec is empty")));
         }
         return validate(tree);
+    }
+
+    /** The largest number of runs one experiment may expand to. */
+    public static final int MAX_RUNS = 1000;
+
+    /**
+     * Parses, validates and expands an experiment: one {@link PlannedRun} per grid point and seed, each
+     * validated on its own (a grid value that makes a run invalid is reported at {@code /sweep/grid/PATH}).
+     */
+    public List<PlannedRun> plan(String text, boolean isYaml) {
+        JsonNode tree;
+        try {
+            tree = (isYaml ? yaml : json).readTree(text == null ? "" : text);
+        } catch (JacksonException e) {
+            throw new InvalidSpecException(List.of(new FieldError("",
+                    "malformed " + (isYaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new InvalidSpecException(List.of(new FieldError("", "the spec is empty")));
+        }
+        ExperimentSpec base = validate(tree);
+        List<Map<String, JsonNode>> points = gridPoints(tree.path("sweep").path("grid"));
+        List<Long> seeds = base.sweep() == null || base.sweep().seeds() == null
+                ? List.of(base.training().seed()) : base.sweep().seeds();
+        if ((long) points.size() * seeds.size() > MAX_RUNS) {
+            throw new InvalidSpecException(List.of(new FieldError("/sweep", "the sweep expands to "
+                    + (long) points.size() * seeds.size() + " runs; at most " + MAX_RUNS + " are allowed")));
+        }
+        List<PlannedRun> runs = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Map<String, JsonNode> point : points) {
+            ExperimentSpec spec = base;
+            if (!point.isEmpty()) {
+                ObjectNode copy = (ObjectNode) tree.deepCopy();
+                copy.remove("sweep");
+                point.forEach((path, value) -> set(copy, path, value));
+                try {
+                    spec = validate(copy);
+                } catch (InvalidSpecException e) {
+                    for (FieldError f : e.errors()) {
+                        String key = point.keySet().stream()
+                                .filter(p -> f.pointer().startsWith("/" + p.replace('.', '/')))
+                                .findFirst().orElse(null);
+                        String at = key == null ? "/sweep/grid" : "/sweep/grid/" + escape(key);
+                        // report each fault once, with the first grid point that shows it
+                        if (seen.add(at + " " + f.pointer() + " " + f.message())) {
+                            errors.add(new FieldError(at, "at grid point " + point + ": " + f.pointer() + " "
+                                    + f.message()));
+                        }
+                    }
+                    continue;
+                }
+            }
+            for (long seed : seeds) {
+                runs.add(new PlannedRun(point, spec.forRun(seed)));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        return runs;
+    }
+
+    private static List<Map<String, JsonNode>> gridPoints(JsonNode grid) {
+        List<Map<String, JsonNode>> points = new ArrayList<>();
+        points.add(new LinkedHashMap<>());
+        if (!grid.isObject()) {
+            return points;
+        }
+        for (Map.Entry<String, JsonNode> axis : grid.properties()) {
+            List<Map<String, JsonNode>> next = new ArrayList<>();
+            for (Map<String, JsonNode> p : points) {
+                for (JsonNode value : axis.getValue()) {
+                    Map<String, JsonNode> q = new LinkedHashMap<>(p);
+                    q.put(axis.getKey(), value);
+                    next.add(q);
+                }
+            }
+            points = next;
+        }
+        return points;
+    }
+
+    private static void set(ObjectNode root, String path, JsonNode value) {
+        String[] parts = path.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (child == null || !child.isObject()) {
+                child = node.putObject(parts[i]);
+            }
+            node = (ObjectNode) child;
+        }
+        node.set(parts[parts.length - 1], value);
     }
 
     /** Validates an already parsed tree and binds it. */

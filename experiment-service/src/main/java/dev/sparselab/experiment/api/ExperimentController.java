@@ -1,5 +1,6 @@
 package dev.sparselab.experiment.api;
 
+import dev.sparselab.contracts.spec.PlannedRun;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.experiment.runs.ExperimentService;
 import dev.sparselab.experiment.runs.RunQueries;
@@ -39,7 +40,8 @@ class ExperimentController {
     ResponseEntity<ExperimentService.Created> submit(@RequestBody(required = false) String body,
                                                      @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType) {
         boolean yaml = YAML_TYPES.contains(contentType.getType() + "/" + contentType.getSubtype());
-        ExperimentService.Created created = experiments.submit(parser.parse(body, yaml));
+        List<PlannedRun> plan = parser.plan(body, yaml);
+        ExperimentService.Created created = experiments.submit(parser.parse(body, yaml), plan);
         return ResponseEntity.created(URI.create("/api/v1/experiments/" + created.id())).body(created);
     }
 

@@ -32,10 +32,16 @@ public class RunQueries {
                                  long nonZero, int examples, String device, JsonNode layers, Instant evaluatedAt) {
     }
 
-    public record RunSummary(UUID id, long seed, RunStatus status, String reason, EvaluationView evaluation) {
+    public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
+                             EvaluationView evaluation) {
     }
 
-    public record ExperimentView(UUID id, String name, Instant createdAt, JsonNode spec, List<RunSummary> runs) {
+    /** The runs of one grid point (they differ only by seed). */
+    public record GridGroup(JsonNode gridPoint, List<UUID> runs, Map<RunStatus, Long> statuses) {
+    }
+
+    public record ExperimentView(UUID id, String name, Instant createdAt, JsonNode spec, List<RunSummary> runs,
+                                 List<GridGroup> groups) {
     }
 
     public record ExperimentListItem(UUID id, String name, Instant createdAt, Map<RunStatus, Long> runs) {
@@ -79,19 +85,33 @@ public class RunQueries {
 
     public Optional<ExperimentView> experiment(UUID id) {
         return jdbc.sql("select id, name, created_at, spec::text from experiments where id = ?").param(id)
-                .query((rs, i) -> new ExperimentView(rs.getObject(1, UUID.class), rs.getString(2),
-                        instant(rs.getTimestamp(3)), json(rs.getString(4)), summaries(id)))
+                .query((rs, i) -> {
+                    List<RunSummary> runs = summaries(id);
+                    return new ExperimentView(rs.getObject(1, UUID.class), rs.getString(2),
+                            instant(rs.getTimestamp(3)), json(rs.getString(4)), runs, groups(runs));
+                })
                 .optional();
+    }
+
+    private static List<GridGroup> groups(List<RunSummary> runs) {
+        Map<JsonNode, GridGroup> groups = new LinkedHashMap<>();
+        for (RunSummary r : runs) {
+            GridGroup g = groups.computeIfAbsent(r.gridPoint(),
+                    p -> new GridGroup(p, new ArrayList<>(), new TreeMap<>()));
+            g.runs().add(r.id());
+            g.statuses().merge(r.status(), 1L, Long::sum);
+        }
+        return new ArrayList<>(groups.values());
     }
 
     private List<RunSummary> summaries(UUID experimentId) {
         return jdbc.sql("""
-                        select r.id, r.seed, r.status, r.reason, %s
+                        select r.id, r.seed, r.grid_point::text, r.status, r.reason, %s
                         from runs r left join evaluations e on e.run_id = r.id
-                        where r.experiment_id = ? order by r.created_at, r.seed""".formatted(EVALUATION_COLUMNS))
+                        where r.experiment_id = ? order by r.ordinal""".formatted(EVALUATION_COLUMNS))
                 .param(experimentId)
-                .query((rs, i) -> new RunSummary(rs.getObject(1, UUID.class), rs.getLong(2),
-                        RunStatus.valueOf(rs.getString(3)), rs.getString(4), evaluation(rs, false)))
+                .query((rs, i) -> new RunSummary(rs.getObject(1, UUID.class), rs.getLong(2), json(rs.getString(3)),
+                        RunStatus.valueOf(rs.getString(4)), rs.getString(5), evaluation(rs, false)))
                 .list();
     }
 
