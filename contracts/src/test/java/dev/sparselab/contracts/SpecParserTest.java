@@ -87,7 +87,8 @@ class SpecParserTest {
     @Test
     void methodDefaultsAreThePublishedOnes() {
         JsonNode defs = parser.schema().get("$defs");
-        for (String method : List.of("dense", "random", "magnitude", "gmp", "set", "rigl")) {
+        for (String method : List.of("dense", "random", "magnitude", "gmp", "imp", "wanda", "l1", "group-lasso", "set",
+                "rigl", "snfs", "nm", "neuron", "channel")) {
             String spec = """
                     {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
                      "sparsity": {"method": "%s", "target": 0.5}}""".formatted(method);
@@ -117,8 +118,9 @@ class SpecParserTest {
         JsonNode catalog = dev.sparselab.contracts.spec.Catalog.build(parser.schema());
         List<String> names = new java.util.ArrayList<>();
         catalog.get("methods").forEach(m -> names.add(m.get("name").asString()));
-        assertThat(names).containsExactly("dense", "random", "magnitude", "gmp", "set", "rigl");
-        JsonNode rigl = catalog.get("methods").get(5).get("schema").get("properties");
+        assertThat(names).containsExactly("dense", "random", "magnitude", "gmp", "imp", "wanda", "l1", "group-lasso",
+                "set", "rigl", "snfs", "nm", "neuron", "channel");
+        JsonNode rigl = catalog.get("methods").get(9).get("schema").get("properties");
         assertThat(rigl.get("deltaT").get("default").asInt()).isEqualTo(100);
         assertThat(rigl.get("alpha").get("default").asDouble()).isEqualTo(0.3);
         assertThat(rigl.has("target")).isTrue();

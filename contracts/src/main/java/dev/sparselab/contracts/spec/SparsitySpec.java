@@ -23,6 +23,15 @@ import java.util.List;
  * @param stopFraction    rigl: fraction of training after which the mask is frozen
  * @param zeta            set: fraction of positive and of negative weights removed after each epoch
  * @param regrowStd       set: standard deviation of the normal distribution regrown weights are drawn from
+ * @param n               nm: weights kept per group
+ * @param m               nm: group size (consecutive input weights)
+ * @param recipe          nm: {@code srste} or {@code decay}
+ * @param lambdaW         nm/srste: the decay applied to pruned weights through the gradient
+ * @param rate            imp: fraction of the remaining weights pruned per round
+ * @param rewindStep      imp: the step whose weights survivors are reset to (0 = initialization)
+ * @param lambda          l1 / group-lasso: regularization strength
+ * @param calibrationBatches wanda: training batches used to measure input norms
+ * @param pruneRate       snfs: initial prune rate (cosine-decayed to 0.005)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SparsitySpec(
@@ -40,7 +49,16 @@ public record SparsitySpec(
         Double alpha,
         Double stopFraction,
         Double zeta,
-        Double regrowStd) {
+        Double regrowStd,
+        Integer n,
+        Integer m,
+        String recipe,
+        Double lambdaW,
+        Double rate,
+        Long rewindStep,
+        Double lambda,
+        Integer calibrationBatches,
+        Double pruneRate) {
 
     public static final String DENSE_METHOD = "dense";
     public static final String RANDOM = "random";
@@ -48,32 +66,47 @@ public record SparsitySpec(
     public static final String GMP = "gmp";
     public static final String SET = "set";
     public static final String RIGL = "rigl";
+    public static final String NM = "nm";
+    public static final String IMP = "imp";
+    public static final String L1 = "l1";
+    public static final String GROUP_LASSO = "group-lasso";
+    public static final String WANDA = "wanda";
+    public static final String NEURON = "neuron";
+    public static final String CHANNEL = "channel";
+    public static final String SNFS = "snfs";
+    /** Methods that train, prune once, then fine-tune with the mask fixed. */
+    static final java.util.Set<String> FINETUNED = java.util.Set.of(MAGNITUDE, L1, GROUP_LASSO, NEURON, CHANNEL, WANDA);
     public static final SparsitySpec DENSE = of(DENSE_METHOD, 0.0).withDefaults();
 
     /** A spec with only method and target set. */
     public static SparsitySpec of(String method, double target) {
         return new SparsitySpec(method, target, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SparsitySpec withDefaults() {
-        String m = method == null ? DENSE_METHOD : method;
-        boolean dense = DENSE_METHOD.equals(m);
-        String defaultDistribution = switch (m) {
+        String m0 = method == null ? DENSE_METHOD : method;
+        boolean dense = DENSE_METHOD.equals(m0);
+        boolean isNm = NM.equals(m0);
+        String defaultDistribution = switch (m0) {
             case SET -> "er";
             case RIGL -> "erk";
             default -> "uniform";
         };
-        boolean isGmp = GMP.equals(m);
-        boolean isRigl = RIGL.equals(m);
-        boolean isSet = SET.equals(m);
+        boolean isGmp = GMP.equals(m0);
+        boolean isRigl = RIGL.equals(m0);
+        boolean isSet = SET.equals(m0);
+        boolean isImp = IMP.equals(m0);
+        int nn = n == null ? 2 : n;
+        int mm = m == null ? 4 : m;
+        List<String> dl = denseLayers == null ? (isImp ? List.of("last") : List.of()) : List.copyOf(denseLayers);
         return new SparsitySpec(
-                m,
-                dense ? 0.0 : (target == null ? 0.0 : target),
-                dense ? null : (distribution == null ? defaultDistribution : distribution),
-                dense ? null : (denseLayers == null ? List.of() : List.copyOf(denseLayers)),
-                MAGNITUDE.equals(m) || isGmp ? (global != null && global) : null,
-                MAGNITUDE.equals(m) ? (finetuneEpochs == null ? 1 : finetuneEpochs) : null,
+                m0,
+                dense ? 0.0 : isNm ? 1.0 - (double) nn / mm : (target == null ? 0.0 : target),
+                dense || isNm ? null : (distribution == null ? defaultDistribution : distribution),
+                dense ? null : dl,
+                MAGNITUDE.equals(m0) || isGmp ? (global != null && global) : null,
+                FINETUNED.contains(m0) ? (finetuneEpochs == null ? (WANDA.equals(m0) ? 0 : 1) : finetuneEpochs) : null,
                 isGmp ? (initialSparsity == null ? 0.0 : initialSparsity) : null,
                 isGmp ? (beginStep == null ? 0L : beginStep) : null,
                 isGmp ? endStep : null,
@@ -82,6 +115,16 @@ public record SparsitySpec(
                 isRigl ? (alpha == null ? 0.3 : alpha) : null,
                 isRigl ? (stopFraction == null ? 0.75 : stopFraction) : null,
                 isSet ? (zeta == null ? 0.3 : zeta) : null,
-                isSet ? (regrowStd == null ? 0.01 : regrowStd) : null);
+                isSet ? (regrowStd == null ? 0.01 : regrowStd) : null,
+                isNm ? nn : null,
+                isNm ? mm : null,
+                isNm ? (recipe == null ? "srste" : recipe) : null,
+                isNm ? (lambdaW == null ? 2e-4 : lambdaW) : null,
+                isImp ? (rate == null ? 0.2 : rate) : null,
+                isImp ? (rewindStep == null ? 0L : rewindStep) : null,
+                L1.equals(m0) ? (Double) (lambda == null ? 1e-4 : lambda)
+                        : GROUP_LASSO.equals(m0) ? (Double) (lambda == null ? 1e-3 : lambda) : null,
+                WANDA.equals(m0) ? (calibrationBatches == null ? 8 : calibrationBatches) : null,
+                SNFS.equals(m0) ? (pruneRate == null ? 0.5 : pruneRate) : null);
     }
 }

@@ -18,7 +18,7 @@ final class MagnitudePruning implements SparsityMethod {
     }
 
     @Override
-    public void beforeExtraEpochs(SparseState state, long step, int epoch) {
+    public void afterTrainingPhase(SparseState state, long step, int epoch) {
         state.updateMasks(Methods.magnitudeMasks(state, spec, spec.target()), step, epoch);
         state.report(List.of(new MetricPoint("prune.sparsity", step, epoch, state.sparsity())));
     }

@@ -1,5 +1,6 @@
 package dev.sparselab.core.sparsity;
 
+import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,8 @@ public final class Methods {
     private Methods() {
     }
 
-    public static SparsityMethod create(SparsitySpec spec, SplittableRandom rng) {
+    public static SparsityMethod create(ExperimentSpec experiment, SplittableRandom rng) {
+        SparsitySpec spec = experiment.sparsity();
         return switch (spec.method()) {
             case SparsitySpec.DENSE_METHOD -> new SparsityMethod() { };
             case SparsitySpec.RANDOM -> new SparsityMethod() {
@@ -23,6 +25,13 @@ public final class Methods {
             case SparsitySpec.GMP -> new GradualMagnitudePruning(spec);
             case SparsitySpec.SET -> new SetMethod(spec, rng);
             case SparsitySpec.RIGL -> new RigL(spec, rng);
+            case SparsitySpec.SNFS -> new SparseMomentum(spec, rng);
+            case SparsitySpec.NM -> new NmSparsity(spec);
+            case SparsitySpec.IMP -> new IterativeMagnitudePruning(spec, experiment.training().epochs());
+            case SparsitySpec.L1 -> new Regularized(spec, false);
+            case SparsitySpec.GROUP_LASSO -> new Regularized(spec, true);
+            case SparsitySpec.NEURON, SparsitySpec.CHANNEL -> new StructuredPruning(spec);
+            case SparsitySpec.WANDA -> new Wanda(spec, experiment.model(), experiment.training().batchSize());
             default -> throw new IllegalArgumentException("unknown sparsity method '" + spec.method() + "'");
         };
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import dev.sparselab.core.optim.MaskedOptimizer;
 import dev.sparselab.core.train.TrainingListener;
@@ -31,10 +32,14 @@ public final class SparseState {
     private final int stepsPerEpoch;
     private final Map<String, float[]> masks = new LinkedHashMap<>();
     private final Map<String, NDArray> deviceMasks = new LinkedHashMap<>();
+    private final Map<String, NDArray> biasMasks = new LinkedHashMap<>();
+    private final Dataset data;
+    private boolean maskGradients = true;
 
     public SparseState(Network net, MaskedOptimizer optimizer, NDManager manager, TrainingListener listener,
-                       List<String> denseLayers, long trainSteps, int stepsPerEpoch) {
+                       List<String> denseLayers, long trainSteps, int stepsPerEpoch, Dataset data) {
         this.net = net;
+        this.data = data;
         this.optimizer = optimizer;
         this.manager = manager;
         this.listener = listener;
@@ -44,6 +49,76 @@ public final class SparseState {
         this.dense = Distributions.denseSet(shapes, denseLayers);
         this.trainSteps = trainSteps;
         this.stepsPerEpoch = stepsPerEpoch;
+    }
+
+    /** The training split (for calibration data). */
+    public Dataset data() {
+        return data;
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Whether the optimizer zeroes the gradients of masked weights (default); SNFS needs them dense. */
+    public boolean maskGradients() {
+        return maskGradients;
+    }
+
+    public void setMaskGradients(boolean mask) {
+        this.maskGradients = mask;
+    }
+
+    /** The device mask of a layer's bias (structured pruning), or null. */
+    public NDArray deviceBiasMask(String name) {
+        return biasMasks.get(name);
+    }
+
+    /** Masks biases of some layers (0 = removed neuron); applied with the weight masks after every step. */
+    public void updateBiasMasks(Map<String, float[]> masks) {
+        masks.forEach((name, m) -> {
+            NDArray old = biasMasks.put(name, manager.create(m));
+            if (old != null) {
+                old.close();
+            }
+        });
+        applyMasks();
+    }
+
+    /** A host copy of a layer's bias. */
+    public float[] biases(String name) {
+        return layer(name).bias().getArray().toFloatArray();
+    }
+
+    public void setBiases(String name, float[] values) {
+        layer(name).bias().getArray().set(FloatBuffer.wrap(values));
+    }
+
+    /** The live gradient array of a layer's weight (changes to it change what the optimizer applies). */
+    public NDArray gradientArray(String name, NDManager scratch) {
+        NDArray g = layer(name).weight().getArray().getGradient();
+        g.attach(scratch);
+        return g;
+    }
+
+    /** The live weight array of a layer. */
+    public NDArray weightArray(String name) {
+        return layer(name).weight().getArray();
+    }
+
+    /** A host copy of the optimizer's first state array (SGD momentum, Adam's first moment), or null. */
+    public float[] momentum(String name) {
+        NDArray[] s = optimizer.stateOf(name + ".weight");
+        return s == null ? null : s[0].toFloatArray();
+    }
+
+    /** Forgets all optimizer state (e.g. when rewinding weights for a new lottery-ticket round). */
+    public void resetOptimizer() {
+        optimizer.close();
     }
 
     public List<LayerShape> shapes() {
@@ -151,6 +226,10 @@ public final class SparseState {
             if (m != null) {
                 l.weight().getArray().muli(m);
             }
+            NDArray b = biasMasks.get(l.name());
+            if (b != null) {
+                l.bias().getArray().muli(b);
+            }
         }
     }
 
@@ -184,5 +263,7 @@ public final class SparseState {
     public void close() {
         deviceMasks.values().forEach(NDArray::close);
         deviceMasks.clear();
+        biasMasks.values().forEach(NDArray::close);
+        biasMasks.clear();
     }
 }

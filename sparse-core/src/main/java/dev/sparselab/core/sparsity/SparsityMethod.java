@@ -10,6 +10,11 @@ public interface SparsityMethod {
     default void init(SparseState state) {
     }
 
+    /** Before the forward pass of a step (e.g. to install a per-step mask, SR-STE). */
+    default void beforeForward(SparseState state, long step, int epoch) {
+    }
+
+    /** After backward, before the optimizer step: gradients of every weight are available (and changeable). */
     default void beforeUpdate(SparseState state, long step, int epoch) {
     }
 
@@ -19,11 +24,26 @@ public interface SparsityMethod {
     default void afterEpoch(SparseState state, long step, int epoch, int epochs) {
     }
 
-    /** Epochs to train after the training phase (fine-tuning), with {@link #beforeExtraEpochs} called first. */
+    /** Epochs to train after the training phase (fine-tuning, retraining). */
     default int extraEpochs() {
         return 0;
     }
 
-    default void beforeExtraEpochs(SparseState state, long step, int epoch) {
+    /** Once, after the last epoch of the training phase (before any extra epochs): one-shot pruning goes here. */
+    default void afterTrainingPhase(SparseState state, long step, int epoch) {
+    }
+
+    /** The name of the extra epochs' phase in the metrics ({@code phase.<name>}). */
+    default String extraPhase() {
+        return "finetune";
+    }
+
+    /** After the last epoch, before the model is stored. */
+    default void onTrainingEnd(SparseState state, long step, int epoch) {
+    }
+
+    /** The layers this method keeps dense (the spec's {@code denseLayers} unless the method adds its own). */
+    default java.util.List<String> denseLayers(dev.sparselab.contracts.spec.SparsitySpec spec) {
+        return spec.denseLayers();
     }
 }

@@ -50,10 +50,15 @@ public final class SparseTrainer {
     private final Device device;
     private StepObserver observer = (state, step) -> { };
 
-    /** Sees the model after every optimizer step, once masks are applied and the method has run. */
+    /** Sees the model around every optimizer step. */
     @FunctionalInterface
     public interface StepObserver {
+        /** After the step: masks applied and the method has run. */
         void afterStep(SparseState state, long step);
+
+        /** Before the step's forward pass (and before the method's per-step hooks). */
+        default void beforeStep(SparseState state, long step) {
+        }
     }
 
     /** Registers an observer of every step (for invariant checks and debugging); returns this trainer. */
@@ -87,7 +92,7 @@ public final class SparseTrainer {
         int stepsPerEpoch = (train.size() + batch - 1) / batch;
         int epochs = spec.training().epochs();
         SplittableRandom rng = new SplittableRandom(seed);
-        SparsityMethod method = Methods.create(sparsity, rng.split());
+        SparsityMethod method = Methods.create(spec, rng.split());
         long trainSteps = (long) epochs * stepsPerEpoch;
         long allSteps = trainSteps + (long) method.extraEpochs() * stepsPerEpoch;
         long started = System.nanoTime();
@@ -100,24 +105,22 @@ public final class SparseTrainer {
                 trainer.initialize(new Shape(batch, train.featureDim()));
                 initialize(net, rng.split());
                 SparseState state = new SparseState(net, optimizer, trainer.getManager(), listener,
-                        sparsity.denseLayers(), trainSteps, stepsPerEpoch);
+                        method.denseLayers(sparsity), trainSteps, stepsPerEpoch, train);
                 try {
                     method.init(state);
                     SplittableRandom shuffleRng = rng.split();
                     long step = 0;
-                    for (int epoch = 1; epoch <= epochs; epoch++) {
-                        step = epoch(trainer, net, state, method, optimizer, shuffleRng, epoch, step, "train");
+                    int allEpochs = epochs + method.extraEpochs();
+                    for (int epoch = 1; epoch <= allEpochs; epoch++) {
+                        step = epoch(trainer, net, state, method, optimizer, shuffleRng, epoch, step,
+                                epoch <= epochs ? "train" : method.extraPhase());
                         method.afterEpoch(state, step, epoch, epochs);
+                        if (epoch == epochs) {
+                            method.afterTrainingPhase(state, step, epochs);
+                        }
                         samples += train.size();
                     }
-                    if (method.extraEpochs() > 0) {
-                        method.beforeExtraEpochs(state, step, epochs);
-                        for (int e = 1; e <= method.extraEpochs(); e++) {
-                            step = epoch(trainer, net, state, method, optimizer, shuffleRng, epochs + e, step,
-                                    "finetune");
-                            samples += train.size();
-                        }
-                    }
+                    method.onTrainingEnd(state, step, allEpochs);
                     long millis = (System.nanoTime() - started) / 1_000_000;
                     ModelArtifact artifact = artifact(net, state.masks());
                     RunProvenance provenance = new RunProvenance(
@@ -152,8 +155,9 @@ public final class SparseTrainer {
     private static List<MaskedOptimizer.Target> targets(Network net, SparseState state) {
         List<MaskedOptimizer.Target> targets = new ArrayList<>();
         for (Network.Layer l : net.layers()) {
-            targets.add(new MaskedOptimizer.Target(l.name() + ".weight", l.weight(), state.deviceMask(l.name())));
-            targets.add(new MaskedOptimizer.Target(l.name() + ".bias", l.bias(), null));
+            targets.add(new MaskedOptimizer.Target(l.name() + ".weight", l.weight(),
+                    state.maskGradients() ? state.deviceMask(l.name()) : null));
+            targets.add(new MaskedOptimizer.Target(l.name() + ".bias", l.bias(), state.deviceBiasMask(l.name())));
         }
         return targets;
     }
@@ -189,6 +193,8 @@ public final class SparseTrainer {
                 yb[i] = labels[src];
             }
             try (NDManager sub = trainer.getManager().newSubManager()) {
+                observer.beforeStep(state, step + 1);
+                method.beforeForward(state, step + 1, epoch);
                 NDArray x = sub.create(xb, new Shape(b, dim));
                 NDArray y = sub.create(yb, new Shape(b));
                 float lossValue;
@@ -222,7 +228,7 @@ public final class SparseTrainer {
         points.add(new MetricPoint("sparsity", step, epoch, state.sparsity()));
         points.add(new MetricPoint("samples_per_second", step, epoch, n / seconds));
         points.add(new MetricPoint("learning_rate", step, epoch, optimizer.learningRate(step)));
-        points.add(new MetricPoint("finetune".equals(phase) ? "phase.finetune" : "phase.train", step, epoch, 1));
+        points.add(new MetricPoint("phase." + phase, step, epoch, 1));
         listener.onMetrics(points);
         return step;
     }

@@ -1,0 +1,96 @@
+package dev.sparselab.core.sparsity;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.contracts.spec.ModelSpec;
+import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.core.data.Dataset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wanda (Sun et al., "A Simple and Effective Pruning Approach for Large Language Models"): after dense
+ * training, score every weight by |W_ij| * ||X_j||_2, the norm of its input feature over
+ * {@code calibrationBatches} training batches, and prune the lowest-scoring {@code round(S * in)} weights
+ * of every output row. Layers are pruned in order, each measured on the outputs of the already-pruned
+ * layers before it. Optional fine-tuning afterwards ({@code finetuneEpochs}, default 0).
+ */
+final class Wanda implements SparsityMethod {
+    private final SparsitySpec spec;
+    private final ModelSpec model;
+    private final int batchSize;
+
+    Wanda(SparsitySpec spec, ModelSpec model, int batchSize) {
+        this.spec = spec;
+        this.model = model;
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public int extraEpochs() {
+        return spec.finetuneEpochs();
+    }
+
+    /** Zeros per row: the lowest {@code zeros} scores of each row are pruned. */
+    static float[] rowwise(float[] scores, int out, int in, int zeros) {
+        float[] mask = new float[out * in];
+        for (int r = 0; r < out; r++) {
+            float[] row = java.util.Arrays.copyOfRange(scores, r * in, (r + 1) * in);
+            System.arraycopy(Masks.keepLargest(row, zeros), 0, mask, r * in, in);
+        }
+        return mask;
+    }
+
+    @Override
+    public void afterTrainingPhase(SparseState state, long step, int epoch) {
+        Dataset data = state.data();
+        int examples = Math.min(data.size(), spec.calibrationBatches() * batchSize);
+        List<LayerShape> layers = state.shapes();
+        Map<String, float[]> masks = new LinkedHashMap<>();
+        try (NDManager scratch = state.manager().newSubManager()) {
+            float[] xs = java.util.Arrays.copyOf(data.features(), examples * data.featureDim());
+            NDArray x = scratch.create(xs, new Shape(examples, data.featureDim()));
+            for (int i = 0; i < layers.size(); i++) {
+                LayerShape l = layers.get(i);
+                int out = l.dims()[0];
+                int in = l.dims()[1];
+                float[] w = state.weights(l.name());
+                if (!state.denseLayers().contains(l.name())) {
+                    float[] norms = x.square().sum(new int[]{0}).sqrt().toFloatArray();
+                    float[] scores = new float[w.length];
+                    for (int r = 0; r < out; r++) {
+                        for (int c = 0; c < in; c++) {
+                            scores[r * in + c] = Math.abs(w[r * in + c]) * norms[c];
+                        }
+                    }
+                    float[] mask = rowwise(scores, out, in, (int) Math.round(spec.target() * in));
+                    masks.put(l.name(), mask);
+                    for (int j = 0; j < w.length; j++) {
+                        w[j] *= mask[j];
+                    }
+                }
+                if (i < layers.size() - 1) {
+                    NDArray weight = scratch.create(w, new Shape(out, in));
+                    NDArray bias = scratch.create(state.biases(l.name()));
+                    NDArray h = x.matMul(weight.transpose()).add(bias);
+                    x = activation(h);
+                }
+            }
+        }
+        state.updateMasks(masks, step, epoch);
+        state.report(List.of(new MetricPoint("prune.sparsity", step, epoch, state.sparsity())));
+    }
+
+    private NDArray activation(NDArray h) {
+        return switch (model.activation()) {
+            case "relu" -> Activation.relu(h);
+            case "tanh" -> Activation.tanh(h);
+            case "sigmoid" -> Activation.sigmoid(h);
+            default -> throw new IllegalArgumentException("wanda: unsupported activation " + model.activation());
+        };
+    }
+}
