@@ -88,7 +88,7 @@ class SpecParserTest {
     void methodDefaultsAreThePublishedOnes() {
         JsonNode defs = parser.schema().get("$defs");
         for (String method : List.of("dense", "random", "magnitude", "gmp", "imp", "wanda", "l1", "group-lasso", "set",
-                "rigl", "snfs", "nm", "neuron", "channel")) {
+                "rigl", "snfs", "nm", "neuron", "channel", "srigl", "topk-activation", "relu-threshold")) {
             String spec = """
                     {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
                      "sparsity": {"method": "%s", "target": 0.5}}""".formatted(method);
@@ -119,7 +119,7 @@ class SpecParserTest {
         List<String> names = new java.util.ArrayList<>();
         catalog.get("methods").forEach(m -> names.add(m.get("name").asString()));
         assertThat(names).containsExactly("dense", "random", "magnitude", "gmp", "imp", "wanda", "l1", "group-lasso",
-                "set", "rigl", "snfs", "nm", "neuron", "channel");
+                "set", "rigl", "snfs", "nm", "neuron", "channel", "srigl", "topk-activation", "relu-threshold");
         JsonNode rigl = catalog.get("methods").get(9).get("schema").get("properties");
         assertThat(rigl.get("deltaT").get("default").asInt()).isEqualTo(100);
         assertThat(rigl.get("alpha").get("default").asDouble()).isEqualTo(0.3);

@@ -32,6 +32,9 @@ import java.util.List;
  * @param lambda          l1 / group-lasso: regularization strength
  * @param calibrationBatches wanda: training batches used to measure input norms
  * @param pruneRate       snfs: initial prune rate (cosine-decayed to 0.005)
+ * @param gammaSal        srigl: the salient fraction below which a neuron is ablated
+ * @param k               topk-activation: entries kept per example and layer
+ * @param fraction        topk-activation: kept fraction of the layer's width when k is not given
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SparsitySpec(
@@ -58,7 +61,10 @@ public record SparsitySpec(
         Long rewindStep,
         Double lambda,
         Integer calibrationBatches,
-        Double pruneRate) {
+        Double pruneRate,
+        Double gammaSal,
+        Integer k,
+        Double fraction) {
 
     public static final String DENSE_METHOD = "dense";
     public static final String RANDOM = "random";
@@ -74,6 +80,9 @@ public record SparsitySpec(
     public static final String NEURON = "neuron";
     public static final String CHANNEL = "channel";
     public static final String SNFS = "snfs";
+    public static final String SRIGL = "srigl";
+    public static final String TOPK_ACTIVATION = "topk-activation";
+    public static final String RELU_THRESHOLD = "relu-threshold";
     /** Methods that train, prune once, then fine-tune with the mask fixed. */
     static final java.util.Set<String> FINETUNED = java.util.Set.of(MAGNITUDE, L1, GROUP_LASSO, NEURON, CHANNEL, WANDA);
     public static final SparsitySpec DENSE = of(DENSE_METHOD, 0.0).withDefaults();
@@ -81,7 +90,7 @@ public record SparsitySpec(
     /** A spec with only method and target set. */
     public static SparsitySpec of(String method, double target) {
         return new SparsitySpec(method, target, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SparsitySpec withDefaults() {
@@ -90,11 +99,12 @@ public record SparsitySpec(
         boolean isNm = NM.equals(m0);
         String defaultDistribution = switch (m0) {
             case SET -> "er";
-            case RIGL -> "erk";
+            case RIGL, SRIGL -> "erk";
             default -> "uniform";
         };
         boolean isGmp = GMP.equals(m0);
-        boolean isRigl = RIGL.equals(m0);
+        boolean isRigl = RIGL.equals(m0) || SRIGL.equals(m0);
+        boolean isTopk = TOPK_ACTIVATION.equals(m0);
         boolean isSet = SET.equals(m0);
         boolean isImp = IMP.equals(m0);
         int nn = n == null ? 2 : n;
@@ -102,8 +112,9 @@ public record SparsitySpec(
         List<String> dl = denseLayers == null ? (isImp ? List.of("last") : List.of()) : List.copyOf(denseLayers);
         return new SparsitySpec(
                 m0,
-                dense ? 0.0 : isNm ? 1.0 - (double) nn / mm : (target == null ? 0.0 : target),
-                dense || isNm ? null : (distribution == null ? defaultDistribution : distribution),
+                dense || isTopk ? 0.0 : isNm ? 1.0 - (double) nn / mm : (target == null ? 0.0 : target),
+                dense || isNm || isTopk || RELU_THRESHOLD.equals(m0) ? null
+                        : (distribution == null ? defaultDistribution : distribution),
                 dense ? null : dl,
                 MAGNITUDE.equals(m0) || isGmp ? (global != null && global) : null,
                 FINETUNED.contains(m0) ? (finetuneEpochs == null ? (WANDA.equals(m0) ? 0 : 1) : finetuneEpochs) : null,
@@ -124,7 +135,11 @@ public record SparsitySpec(
                 isImp ? (rewindStep == null ? 0L : rewindStep) : null,
                 L1.equals(m0) ? (Double) (lambda == null ? 1e-4 : lambda)
                         : GROUP_LASSO.equals(m0) ? (Double) (lambda == null ? 1e-3 : lambda) : null,
-                WANDA.equals(m0) ? (calibrationBatches == null ? 8 : calibrationBatches) : null,
-                SNFS.equals(m0) ? (pruneRate == null ? 0.5 : pruneRate) : null);
+                WANDA.equals(m0) || RELU_THRESHOLD.equals(m0) ? (calibrationBatches == null ? 8 : calibrationBatches)
+                        : null,
+                SNFS.equals(m0) ? (pruneRate == null ? 0.5 : pruneRate) : null,
+                SRIGL.equals(m0) ? (gammaSal == null ? 0.3 : gammaSal) : null,
+                isTopk ? k : null,
+                isTopk && k == null ? (fraction == null ? 0.1 : fraction) : null);
     }
 }

@@ -29,7 +29,8 @@ public class RunQueries {
 
     /** The headline numbers of an evaluation; {@code layers} only in the run view. */
     public record EvaluationView(double testAccuracy, double testLoss, double sparsity, long parameters,
-                                 long nonZero, int examples, String device, JsonNode layers, Instant evaluatedAt) {
+                                 long nonZero, int examples, String device, JsonNode layers, JsonNode activations,
+                                 Instant evaluatedAt) {
     }
 
     public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
@@ -174,7 +175,8 @@ public class RunQueries {
 
     private static final String EVALUATION_COLUMNS = """
             e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,
-            e.device as e_device, e.layers::text as e_layers, e.created_at as e_created""";
+            e.device as e_device, e.layers::text as e_layers, e.activations::text as e_activations,
+            e.created_at as e_created""";
 
     private static EvaluationView evaluation(ResultSet rs, boolean withLayers) throws SQLException {
         if (rs.getObject("e_run") == null) {
@@ -182,7 +184,8 @@ public class RunQueries {
         }
         return new EvaluationView(rs.getDouble("test_accuracy"), rs.getDouble("test_loss"), rs.getDouble("sparsity"),
                 rs.getLong("parameters"), rs.getLong("non_zero"), rs.getInt("examples"), rs.getString("e_device"),
-                withLayers ? json(rs.getString("e_layers")) : null, instant(rs.getTimestamp("e_created")));
+                withLayers ? json(rs.getString("e_layers")) : null,
+                withLayers ? json(rs.getString("e_activations")) : null, instant(rs.getTimestamp("e_created")));
     }
 
     private static Instant instant(Timestamp t) {

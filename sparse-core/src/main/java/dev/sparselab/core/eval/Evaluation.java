@@ -12,11 +12,22 @@ import java.util.List;
  * @param nonZero      non-zero weights in sparsified layers
  * @param examples     test examples evaluated
  * @param layers       per-layer counts, in forward order
+ * @param activations  per hidden layer, the fraction of zero activations over the test split
  */
 public record Evaluation(double testAccuracy, double testLoss, double sparsity, long parameters, long nonZero,
-                         int examples, List<LayerSparsity> layers) {
+                         int examples, List<LayerSparsity> layers, List<ActivationSparsity> activations) {
 
-    /** Sparsity of one layer's weight. */
-    public record LayerSparsity(String name, long[] shape, long parameters, long nonZero, double sparsity) {
+    /** Activation sparsity of one hidden layer. */
+    public record ActivationSparsity(String layer, double sparsity) {
+    }
+
+    /**
+     * Sparsity of one layer's weight.
+     *
+     * @param activeShape rows and columns that are not entirely zero: the dense shape left after
+     *                    structured pruning
+     */
+    public record LayerSparsity(String name, long[] shape, long parameters, long nonZero, double sparsity,
+                                long[] activeShape) {
     }
 }

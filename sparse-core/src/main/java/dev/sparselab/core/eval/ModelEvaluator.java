@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
@@ -16,6 +19,7 @@ import dev.sparselab.core.train.NoGrad;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Measures a stored model on a test split: accuracy, loss and weight sparsity per layer. The network
@@ -35,7 +39,11 @@ public final class ModelEvaluator {
     }
 
     public Evaluation evaluate(ModelArtifact artifact, Dataset test) {
-        Network net = Network.build(artifact.spec().model(), test.featureDim(), test.classes());
+        Network net = Network.build(artifact.spec().model(), artifact.spec().sparsity(), test.featureDim(),
+                test.classes());
+        net.thresholds().keySet().forEach(layer -> net.setThreshold(layer,
+                tensor(artifact, layer + ".threshold").data()[0]));
+        boolean mse = TrainingSpec.MSE.equals(artifact.spec().training().loss());
         try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
             net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
             List<Evaluation.LayerSparsity> layers = new ArrayList<>();
@@ -48,7 +56,8 @@ public final class ModelEvaluator {
                 l.bias().getArray().set(FloatBuffer.wrap(b.data()));
                 long n = w.data().length;
                 long nz = n - Masks.countZeros(w.data());
-                layers.add(new Evaluation.LayerSparsity(l.name(), w.shape(), n, nz, 1.0 - (double) nz / n));
+                layers.add(new Evaluation.LayerSparsity(l.name(), w.shape(), n, nz, 1.0 - (double) nz / n,
+                        activeShape(w.data(), l.out(), l.in())));
                 params += n;
                 nonZero += nz;
             }
@@ -57,33 +66,95 @@ public final class ModelEvaluator {
             int dim = test.featureDim();
             long correct = 0;
             double lossSum = 0;
+            Map<String, Integer> outputs = net.activationOutputs();
+            long[] zeroActivations = new long[outputs.size()];
+            long[] activations = new long[outputs.size()];
             for (int start = 0; start < n; start += BATCH) {
                 int bsz = Math.min(BATCH, n - start);
                 float[] xb = new float[bsz * dim];
                 System.arraycopy(test.features(), start * dim, xb, 0, bsz * dim);
                 try (NDManager sub = manager.newSubManager()) {
                     NDArray x = sub.create(xb, new Shape(bsz, dim));
-                    NDArray logits = net.block().forward(store, new NDList(x), false).singletonOrThrow();
-                    float[] logSoftmax = logits.logSoftmax(1).toFloatArray();
+                    NDList h = new NDList(x);
+                    int child = 0;
+                    for (Pair<String, Block> b : net.block().getChildren()) {
+                        h = b.getValue().forward(store, h, false);
+                        int k = 0;
+                        for (int index : outputs.values()) {
+                            if (index == child) {
+                                NDArray a = h.singletonOrThrow();
+                                NDArray z = a.eq(0f).sum();
+                                zeroActivations[k] += z.toType(DataType.INT64, false).getLong();
+                                activations[k] += a.size();
+                            }
+                            k++;
+                        }
+                        child++;
+                    }
+                    NDArray outputsArray = h.singletonOrThrow();
+                    float[] out = outputsArray.toFloatArray();
+                    float[] logSoftmax = mse ? null : outputsArray.logSoftmax(1).toFloatArray();
                     int classes = test.classes();
                     for (int i = 0; i < bsz; i++) {
                         int label = test.labels()[start + i];
                         int best = 0;
                         for (int c = 1; c < classes; c++) {
-                            if (logSoftmax[i * classes + c] > logSoftmax[i * classes + best]) {
+                            if (out[i * classes + c] > out[i * classes + best]) {
                                 best = c;
                             }
                         }
                         if (best == label) {
                             correct++;
                         }
-                        lossSum -= logSoftmax[i * classes + label];
+                        if (mse) {
+                            // as DJL's L2Loss trains it: the mean of (y - p)^2 / 2 over the outputs
+                            double sum = 0;
+                            for (int c = 0; c < classes; c++) {
+                                double d = (c == label ? 1.0 : 0.0) - out[i * classes + c];
+                                sum += d * d / 2;
+                            }
+                            lossSum += sum / classes;
+                        } else {
+                            lossSum -= logSoftmax[i * classes + label];
+                        }
                     }
                 }
             }
+            List<Evaluation.ActivationSparsity> activationSparsity = new ArrayList<>();
+            int k = 0;
+            for (String layer : outputs.keySet()) {
+                activationSparsity.add(new Evaluation.ActivationSparsity(layer,
+                        activations[k] == 0 ? 0 : (double) zeroActivations[k] / activations[k]));
+                k++;
+            }
             return new Evaluation((double) correct / n, lossSum / n, 1.0 - (double) nonZero / params,
-                    params, nonZero, n, layers);
+                    params, nonZero, n, layers, activationSparsity);
         }
+    }
+
+    /** Rows and columns of a weight [out, in] that are not entirely zero. */
+    static long[] activeShape(float[] w, int out, int in) {
+        boolean[] col = new boolean[in];
+        long rows = 0;
+        for (int r = 0; r < out; r++) {
+            boolean any = false;
+            for (int c = 0; c < in; c++) {
+                if (w[r * in + c] != 0f) {
+                    any = true;
+                    col[c] = true;
+                }
+            }
+            if (any) {
+                rows++;
+            }
+        }
+        long cols = 0;
+        for (boolean c : col) {
+            if (c) {
+                cols++;
+            }
+        }
+        return new long[]{rows, cols};
     }
 
     private static ModelArtifact.Tensor tensor(ModelArtifact artifact, String name) {

@@ -32,6 +32,9 @@ public final class Methods {
             case SparsitySpec.GROUP_LASSO -> new Regularized(spec, true);
             case SparsitySpec.NEURON, SparsitySpec.CHANNEL -> new StructuredPruning(spec);
             case SparsitySpec.WANDA -> new Wanda(spec, experiment.model(), experiment.training().batchSize());
+            case SparsitySpec.SRIGL -> new StructuredRigL(spec, rng);
+            case SparsitySpec.TOPK_ACTIVATION -> new SparsityMethod() { }; // the model's top-k blocks do it
+            case SparsitySpec.RELU_THRESHOLD -> new ActivationThreshold(spec, experiment.training().batchSize());
             default -> throw new IllegalArgumentException("unknown sparsity method '" + spec.method() + "'");
         };
     }

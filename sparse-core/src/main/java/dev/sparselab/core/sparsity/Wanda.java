@@ -3,11 +3,11 @@ package dev.sparselab.core.sparsity;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.core.data.Dataset;
+import dev.sparselab.core.model.Network;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,20 +77,11 @@ final class Wanda implements SparsityMethod {
                     NDArray weight = scratch.create(w, new Shape(out, in));
                     NDArray bias = scratch.create(state.biases(l.name()));
                     NDArray h = x.matMul(weight.transpose()).add(bias);
-                    x = activation(h);
+                    x = Network.activate(model.activation(), h);
                 }
             }
         }
         state.updateMasks(masks, step, epoch);
         state.report(List.of(new MetricPoint("prune.sparsity", step, epoch, state.sparsity())));
-    }
-
-    private NDArray activation(NDArray h) {
-        return switch (model.activation()) {
-            case "relu" -> Activation.relu(h);
-            case "tanh" -> Activation.tanh(h);
-            case "sigmoid" -> Activation.sigmoid(h);
-            default -> throw new IllegalArgumentException("wanda: unsupported activation " + model.activation());
-        };
     }
 }

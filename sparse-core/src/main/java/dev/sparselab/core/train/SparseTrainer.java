@@ -17,6 +17,7 @@ import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.events.RunProvenance;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
@@ -86,8 +87,8 @@ public final class SparseTrainer {
         long seed = spec.training().seed();
         Engine engine = Engines.engine();
         engine.setRandomSeed((int) seed);
-        Network net = Network.build(spec.model(), train.featureDim(), train.classes());
         SparsitySpec sparsity = spec.sparsity();
+        Network net = Network.build(spec.model(), sparsity, train.featureDim(), train.classes());
         int batch = spec.training().batchSize();
         int stepsPerEpoch = (train.size() + batch - 1) / batch;
         int epochs = spec.training().epochs();
@@ -140,7 +141,8 @@ public final class SparseTrainer {
 
     private DefaultTrainingConfig config() {
         // the optimizer step is ours (MaskedOptimizer); DJL's trainer only runs forward and backward
-        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        Loss loss = TrainingSpec.MSE.equals(spec.training().loss()) ? Loss.l2Loss() : Loss.softmaxCrossEntropyLoss();
+        return new DefaultTrainingConfig(loss)
                 .optDevices(new Device[]{device});
     }
 
@@ -196,7 +198,9 @@ public final class SparseTrainer {
                 observer.beforeStep(state, step + 1);
                 method.beforeForward(state, step + 1, epoch);
                 NDArray x = sub.create(xb, new Shape(b, dim));
-                NDArray y = sub.create(yb, new Shape(b));
+                NDArray y = TrainingSpec.MSE.equals(spec.training().loss())
+                        ? sub.create(yb, new Shape(b)).oneHot(train.classes())
+                        : sub.create(yb, new Shape(b));
                 float lossValue;
                 float[] logits;
                 try (GradientCollector gc = trainer.newGradientCollector()) {
@@ -262,6 +266,8 @@ public final class SparseTrainer {
                 bits.put(l.name() + ".weight", ModelArtifact.toBits(m));
             }
         }
+        net.thresholds().forEach((layer, tau) -> tensors.put(layer + ".threshold",
+                new ModelArtifact.Tensor(new long[]{1}, new float[]{tau})));
         return new ModelArtifact(spec, tensors, bits);
     }
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Prints a markdown table of one sweep: one row per grid point, mean ± std over seeds.
+
+usage: methods_table.py BASE_URL EXPERIMENT_ID   (standard library only)
+"""
+import json
+import statistics
+import sys
+import urllib.request
+
+
+def get(url):
+    with urllib.request.urlopen(url) as r:
+        return json.load(r)
+
+
+def main():
+    base, exp_id = sys.argv[1].rstrip('/'), sys.argv[2]
+    exp = get(f"{base}/api/v1/experiments/{exp_id}")
+    runs = {r["id"]: r for r in exp["runs"]}
+    print("| grid point | runs | test accuracy (mean ± std) | sparsity (mean) | train time s (mean) |")
+    print("|---|---|---|---|---|")
+    for group in exp["groups"]:
+        point = ", ".join(f"{k}={v}" for k, v in group["gridPoint"].items()) or "(base)"
+        done = [runs[i] for i in group["runs"] if runs[i]["status"] == "SUCCEEDED"]
+        failed = [runs[i] for i in group["runs"] if runs[i]["status"] == "FAILED"]
+        if not done:
+            reasons = "; ".join(sorted({r.get("reason") or "" for r in failed}))
+            print(f"| {point} | 0/{len(group['runs'])} | — | — | — | {reasons}")
+            continue
+        acc = [r["evaluation"]["testAccuracy"] for r in done]
+        sp = [r["evaluation"]["sparsity"] for r in done]
+        secs = [get(f"{base}/api/v1/runs/{r['id']}")["provenance"]["trainMillis"] / 1000 for r in done]
+        std = statistics.stdev(acc) if len(acc) > 1 else 0.0
+        print(f"| {point} | {len(done)}/{len(group['runs'])} | {statistics.mean(acc):.4f} ± {std:.4f} "
+              f"| {statistics.mean(sp):.4f} | {statistics.mean(secs):.1f} |")
+
+
+if __name__ == "__main__":
+    main()

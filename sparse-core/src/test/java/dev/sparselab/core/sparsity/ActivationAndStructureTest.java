@@ -1,0 +1,94 @@
+package dev.sparselab.core.sparsity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.sparselab.contracts.events.MetricPoint;
+import dev.sparselab.contracts.spec.DatasetSpec;
+import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.contracts.spec.ModelSpec;
+import dev.sparselab.contracts.spec.OptimizerSpec;
+import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.TrainingSpec;
+import dev.sparselab.core.eval.Evaluation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** srigl, activation sparsity (top-k, thresholds), and the model/training options around them. */
+class ActivationAndStructureTest {
+
+    @Test
+    void srigLKeepsAConstantFanInInEveryLiveRow() {
+        MethodsTest.Run run = MoreMethodsTest.train(
+                "{\"method\": \"srigl\", \"target\": 0.8, \"deltaT\": 20, \"gammaSal\": 0.3}", 3);
+        assertThat(run.violations()).isEmpty();
+        assertThat(run.named("srigl.fc1.fanIn")).isNotEmpty();
+        for (String layer : List.of("fc1", "fc2", "fc3")) {
+            long[] shape = run.result().artifact().tensors().get(layer + ".weight").shape();
+            int in = (int) shape[1];
+            float[] mask = new float[(int) (shape[0] * in)];
+            var bits = run.result().artifact().masks().get(layer + ".weight");
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = bits.get(i) ? 1f : 0f;
+            }
+            java.util.Set<Integer> fanIns = new java.util.TreeSet<>();
+            for (int r = 0; r < shape[0]; r++) {
+                int nz = in - Masks.countZeros(java.util.Arrays.copyOfRange(mask, r * in, (r + 1) * in));
+                if (nz > 0) {
+                    fanIns.add(nz);
+                }
+            }
+            assertThat(fanIns).as(layer).hasSize(1);
+        }
+        assertThat(run.evaluate().testAccuracy()).isGreaterThan(0.8);
+    }
+
+    @Test
+    void topKActivationKeepsExactlyKPerExample() {
+        MethodsTest.Run run = MoreMethodsTest.train("{\"method\": \"topk-activation\", \"k\": 8}", 1);
+        Evaluation e = run.evaluate();
+        // fc1 has 64 units and fc2 32: keeping 8 leaves 56/64 and 24/32 zeros (relu may zero a kept one too)
+        assertThat(e.activations()).hasSize(2);
+        assertThat(e.activations().get(0).sparsity()).isGreaterThanOrEqualTo(56.0 / 64);
+        assertThat(e.activations().get(1).sparsity()).isGreaterThanOrEqualTo(24.0 / 32);
+        assertThat(e.sparsity()).isLessThan(0.01);
+        assertThat(e.testAccuracy()).isGreaterThan(0.8);
+    }
+
+    @Test
+    void reluThresholdHitsTheTargetActivationSparsityOnHeldOutData() {
+        MethodsTest.Run run = MoreMethodsTest.train("{\"method\": \"relu-threshold\", \"target\": 0.7}", 1);
+        Evaluation e = run.evaluate();
+        List<MetricPoint> taus = run.named("activation.threshold.fc1");
+        assertThat(taus).hasSize(1);
+        assertThat(taus.get(0).value()).isPositive();
+        for (Evaluation.ActivationSparsity a : e.activations()) {
+            // calibrated on training batches, measured on the test split
+            assertThat(a.sparsity()).as(a.layer()).isCloseTo(0.7, within(0.05));
+        }
+        assertThat(ActivationThreshold.quantile(new float[]{-4, 1, 2, 3}, 0.5)).isEqualTo(3f);
+    }
+
+    @Test
+    void mseLossGeluDropoutAndSigmoidOutputsTrain() {
+        ExperimentSpec spec = new ExperimentSpec("mse", new DatasetSpec(DatasetSpec.SYNTHETIC, null, null),
+                new ModelSpec(ModelSpec.MLP, List.of(64), "gelu", "sigmoid", 0.1),
+                new TrainingSpec(3, 64, OptimizerSpec.sgd(0.5, 0.9), 7L, TrainingSpec.MSE),
+                SparsitySpec.of("random", 0.5), null).withDefaults();
+        MethodsTest.Run run = MethodsTest.train(spec);
+        Evaluation e = run.evaluate();
+        assertThat(e.testAccuracy()).isGreaterThan(0.8);
+        assertThat(e.testLoss()).isLessThan(0.05);
+        List<Double> loss = run.named("train.loss").stream().map(MetricPoint::value).toList();
+        assertThat(loss.get(2)).isLessThan(loss.get(0));
+    }
+
+    @Test
+    void structuredPruningReportsTheSmallerDenseShape() {
+        MethodsTest.Run run = MoreMethodsTest.train("{\"method\": \"neuron\", \"target\": 0.5}", 1);
+        Evaluation e = run.evaluate();
+        assertThat(e.layers().get(0).activeShape()).containsExactly(32, 32);
+        assertThat(e.layers().get(1).activeShape()).containsExactly(16, 32);
+        assertThat(e.layers().get(2).activeShape()).containsExactly(10, 16);
+    }
+}
