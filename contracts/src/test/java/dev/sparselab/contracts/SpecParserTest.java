@@ -140,7 +140,7 @@ class SpecParserTest {
                 sweep:
                   grid: {sparsity.target: [0.8, 0.9], training.optimizer.learningRate: [0.1, 0.01, 0.001]}
                   seeds: [1, 2]
-                """, true);
+                """, true).runs();
         assertThat(runs).hasSize(12);
         assertThat(runs).extracting(r -> r.spec().sparsity().target())
                 .containsExactly(0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9);

@@ -57,6 +57,10 @@ public final class SpecParser {
      * @throws InvalidSpecException listing every bad field
      */
     public ExperimentSpec parse(String text, boolean isYaml) {
+        return validate(readTree(text, isYaml));
+    }
+
+    private JsonNode readTree(String text, boolean isYaml) {
         JsonNode tree;
         try {
             tree = (isYaml ? yaml : json).readTree(text == null ? "" : text);
@@ -67,7 +71,7 @@ public final class SpecParser {
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new InvalidSpecException(List.of(new FieldError("", "the spec is empty")));
         }
-        return validate(tree);
+        return tree;
     }
 
     /** The largest number of runs one experiment may expand to. */
@@ -77,17 +81,8 @@ public final class SpecParser {
      * Parses, validates and expands an experiment: one {@link PlannedRun} per grid point and seed, each
      * validated on its own (a grid value that makes a run invalid is reported at {@code /sweep/grid/PATH}).
      */
-    public List<PlannedRun> plan(String text, boolean isYaml) {
-        JsonNode tree;
-        try {
-            tree = (isYaml ? yaml : json).readTree(text == null ? "" : text);
-        } catch (JacksonException e) {
-            throw new InvalidSpecException(List.of(new FieldError("",
-                    "malformed " + (isYaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
-        }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            throw new InvalidSpecException(List.of(new FieldError("", "the spec is empty")));
-        }
+    public Plan plan(String text, boolean isYaml) {
+        JsonNode tree = readTree(text, isYaml);
         ExperimentSpec base = validate(tree);
         List<Map<String, JsonNode>> points = gridPoints(tree.path("sweep").path("grid"));
         List<Long> seeds = base.sweep() == null || base.sweep().seeds() == null
@@ -129,7 +124,7 @@ public final class SpecParser {
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
-        return runs;
+        return new Plan(base, runs);
     }
 
     private static List<Map<String, JsonNode>> gridPoints(JsonNode grid) {

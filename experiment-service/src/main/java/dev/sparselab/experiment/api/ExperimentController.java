@@ -1,6 +1,6 @@
 package dev.sparselab.experiment.api;
 
-import dev.sparselab.contracts.spec.PlannedRun;
+import dev.sparselab.contracts.spec.Plan;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.experiment.runs.ExperimentService;
 import dev.sparselab.experiment.runs.RunQueries;
@@ -40,8 +40,8 @@ class ExperimentController {
     ResponseEntity<ExperimentService.Created> submit(@RequestBody(required = false) String body,
                                                      @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType) {
         boolean yaml = YAML_TYPES.contains(contentType.getType() + "/" + contentType.getSubtype());
-        List<PlannedRun> plan = parser.plan(body, yaml);
-        ExperimentService.Created created = experiments.submit(parser.parse(body, yaml), plan);
+        Plan plan = parser.plan(body, yaml);
+        ExperimentService.Created created = experiments.submit(plan.spec(), plan.runs());
         return ResponseEntity.created(URI.create("/api/v1/experiments/" + created.id())).body(created);
     }
 
