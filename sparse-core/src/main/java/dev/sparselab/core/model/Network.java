@@ -8,7 +8,12 @@ import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import dev.sparselab.contracts.spec.LayerSpec;
 import ai.djl.nn.norm.Dropout;
 import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
@@ -20,7 +25,8 @@ import java.util.SplittableRandom;
 
 /**
  * A DJL block plus the list of its sparsifiable layers in forward order. Layers are named
- * {@code fc1, fc2, ...}; their weights are what weight-sparsity methods mask, biases stay dense. For the
+ * {@code conv1, conv2, ..., fc1, fc2, ...}; their weights (conv kernels included) are what weight-sparsity
+ * methods mask, biases stay dense. For the
  * activation-sparsity methods, every hidden layer's activation is followed by a sparsifier: top-k
  * ({@code topk-activation}) or a magnitude threshold tau ({@code relu-threshold}, tau = 0 until
  * calibrated). {@link #activationOutputs()} says after which child block each hidden layer's final
@@ -33,18 +39,39 @@ public final class Network {
     private final Map<String, Integer> activationOutputs;
     private final Map<String, float[]> thresholds;
 
-    /** One Linear layer: weight shape is {@code [out, in]} (PyTorch layout). */
-    public record Layer(String name, Linear linear, int in, int out) {
+    /**
+     * One parametric layer (Linear or Conv2d). Its weight is {@code [out, in]} or {@code [out, in, kh, kw]}
+     * (PyTorch layout); {@link #in()} is the fan-in, so the weight reads as {@code out} rows of {@code in}.
+     * Shapes are known once the block is initialized.
+     */
+    public record Layer(String name, Block block) {
         public Parameter weight() {
-            return linear.getParameters().get("weight");
+            return block.getParameters().get("weight");
         }
 
         public Parameter bias() {
-            return linear.getParameters().get("bias");
+            return block.getParameters().get("bias");
+        }
+
+        public long[] weightShape() {
+            return weight().getArray().getShape().getShape();
+        }
+
+        public int out() {
+            return (int) weightShape()[0];
+        }
+
+        /** The fan-in: inputs times kernel positions. */
+        public int in() {
+            return weightCount() / out();
         }
 
         public int weightCount() {
-            return in * out;
+            return (int) weight().getArray().size();
+        }
+
+        public boolean isConv() {
+            return weightShape().length == 4;
         }
     }
 
@@ -64,7 +91,8 @@ public final class Network {
 
     /** Builds the model, with the activation sparsifiers the sparsity spec asks for. */
     public static Network build(ModelSpec spec, SparsitySpec sparsity, int inputDim, int classes) {
-        if (!ModelSpec.MLP.equals(spec.type())) {
+        List<LayerSpec> stack = spec.stack();
+        if (stack == null) {
             throw new IllegalArgumentException("unknown model type '" + spec.type() + "'");
         }
         String method = sparsity == null ? SparsitySpec.DENSE_METHOD : sparsity.method();
@@ -72,21 +100,51 @@ public final class Network {
         List<Layer> layers = new ArrayList<>();
         Map<String, Integer> activationOutputs = new LinkedHashMap<>();
         Map<String, float[]> thresholds = new LinkedHashMap<>();
-        int in = inputDim;
-        List<Integer> widths = new ArrayList<>(spec.hidden());
-        widths.add(classes);
         double dropout = spec.dropout() == null ? 0.0 : spec.dropout();
-        for (int i = 0; i < widths.size(); i++) {
-            int out = widths.get(i);
-            Linear linear = Linear.builder().setUnits(out).build();
-            block.add(linear);
-            String name = "fc" + (i + 1);
-            layers.add(new Layer(name, linear, in, out));
-            if (i < widths.size() - 1) {
+        boolean spatial = stack.stream().anyMatch(l -> !"linear".equals(l.type()));
+        if (spatial) {
+            int side = (int) Math.round(Math.sqrt(inputDim));
+            if (side * side != inputDim) {
+                throw new IllegalArgumentException("model '" + spec.type() + "' has conv layers and needs square images,"
+                        + " but the dataset has " + inputDim + " features per example (use fashion-mnist)");
+            }
+            block.add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().reshape(-1, 1, side, side)), "image"));
+        }
+        int convs = 0;
+        int linears = 0;
+        List<LayerSpec> all = new ArrayList<>(stack);
+        all.add(LayerSpec.linear(classes));
+        for (int i = 0; i < all.size(); i++) {
+            LayerSpec ls = all.get(i);
+            boolean output = i == all.size() - 1;
+            if ("pool".equals(ls.type())) {
+                block.add(Pool.maxPool2dBlock(new Shape(ls.size(), ls.size()), new Shape(ls.size(), ls.size())));
+                spatial = true;
+                continue;
+            }
+            Block layerBlock;
+            String name;
+            if ("conv".equals(ls.type())) {
+                layerBlock = Conv2d.builder().setKernelShape(new Shape(ls.kernel(), ls.kernel()))
+                        .setFilters(ls.channels()).optStride(new Shape(ls.stride(), ls.stride()))
+                        .optPadding(new Shape(ls.padding(), ls.padding())).build();
+                name = "conv" + (++convs);
+            } else {
+                if (spatial) {
+                    block.add(Blocks.batchFlattenBlock());
+                    spatial = false;
+                }
+                layerBlock = Linear.builder().setUnits(ls.units()).build();
+                name = "fc" + (++linears);
+            }
+            block.add(layerBlock);
+            layers.add(new Layer(name, layerBlock));
+            if (!output) {
                 block.add(activation(spec.activation()));
                 if (SparsitySpec.TOPK_ACTIVATION.equals(method)) {
-                    int k = sparsity.k() != null ? Math.min(sparsity.k(), out)
-                            : Math.max(1, (int) Math.round(sparsity.fraction() * out));
+                    int units = "conv".equals(ls.type()) ? ls.channels() : ls.units();
+                    int k = sparsity.k() != null ? sparsity.k()
+                            : Math.max(1, (int) Math.round(sparsity.fraction() * units));
                     block.add(new LambdaBlock(x -> new NDList(topK(x.singletonOrThrow(), k)), "topk"));
                 } else if (SparsitySpec.RELU_THRESHOLD.equals(method)) {
                     float[] tau = {0f};
@@ -100,15 +158,17 @@ public final class Network {
             } else if ("sigmoid".equals(spec.outputActivation())) {
                 block.add(Activation.sigmoidBlock());
             }
-            in = out;
         }
         return new Network(block, layers, inputDim, activationOutputs, thresholds);
     }
 
     /** Keeps the k largest entries of every row, zeroes the rest (gradients flow through the kept ones). */
     static NDArray topK(NDArray x, int k) {
-        NDArray ranks = x.neg().argSort(1).argSort(1);
-        NDArray keep = ranks.lt(k).toType(DataType.FLOAT32, false);
+        // per example over all its entries (channels and positions of a conv output)
+        Shape shape = x.getShape();
+        NDArray flat = x.reshape(shape.get(0), -1);
+        NDArray ranks = flat.neg().argSort(1).argSort(1);
+        NDArray keep = ranks.lt(k).toType(DataType.FLOAT32, false).reshape(shape);
         return x.mul(keep);
     }
 
@@ -147,6 +207,7 @@ public final class Network {
      * initialization on every engine and device.
      */
     public static float[][] initialValues(Layer layer, SplittableRandom rng) {
+        // fan_in = in_channels * kernel positions for a conv, as PyTorch computes it
         double bound = 1.0 / Math.sqrt(layer.in());
         float[] w = new float[layer.weightCount()];
         for (int i = 0; i < w.length; i++) {

@@ -13,6 +13,16 @@ public record LayerShape(String name, int[] dims) {
         return n;
     }
 
+    /** Output units (rows of the weight read as [out, fanIn]). */
+    public int out() {
+        return dims[0];
+    }
+
+    /** Fan-in: the weight read as [out, fanIn] (inputs times kernel positions for a conv). */
+    public int fanIn() {
+        return count() / dims[0];
+    }
+
     /** ERK's raw density: sum of the dimensions over their product. */
     double erk() {
         double sum = 0;

@@ -30,7 +30,7 @@ final class NmSparsity implements SparsityMethod {
     @Override
     public void init(SparseState state) {
         for (LayerShape l : state.sparseShapes()) {
-            int in = l.dims()[1];
+            int in = l.fanIn();
             if (in % spec.m() != 0) {
                 throw new IllegalArgumentException("nm: layer " + l.name() + " has " + in + " inputs, not a multiple"
                         + " of m = " + spec.m() + "; keep it dense (denseLayers) or choose another m");
@@ -38,17 +38,17 @@ final class NmSparsity implements SparsityMethod {
         }
     }
 
-    /** The N:M mask of a weight matrix [out, in]: per row, per group of m inputs, the n largest |W|. */
+    /** The N:M mask of a weight [out, fan-in...]: per row, per group of m consecutive fan-in entries, the n largest. */
     static NDArray mask(NDArray w, int n, int m) {
         long out = w.getShape().get(0);
-        long in = w.getShape().get(1);
+        long in = w.size() / out;
         try (NDManager scratch = w.getManager().newSubManager()) {
             NDArray magnitude = w.abs().reshape(out, in / m, m);
             magnitude.attach(scratch);
             // rank within each group: 0 = largest
             NDArray ranks = magnitude.neg().argSort(2).argSort(2);
             ranks.attach(scratch);
-            NDArray keep = ranks.lt(n).toType(DataType.FLOAT32, false).reshape(out, in);
+            NDArray keep = ranks.lt(n).toType(DataType.FLOAT32, false).reshape(w.getShape());
             keep.attach(w.getManager());
             return keep;
         }

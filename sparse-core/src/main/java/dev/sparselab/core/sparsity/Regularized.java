@@ -43,9 +43,11 @@ final class Regularized implements SparsityMethod {
                 NDArray w = state.weightArray(l.name());
                 NDArray g = state.gradientArray(l.name(), scratch);
                 if (groups) {
-                    NDArray norms = w.square().sum(new int[]{1}, true).sqrt().addi(1e-12f);
+                    NDArray rows = w.reshape(w.getShape().get(0), -1);
+                    rows.attach(scratch);
+                    NDArray norms = rows.square().sum(new int[]{1}, true).sqrt().addi(1e-12f);
                     norms.attach(scratch);
-                    NDArray term = w.div(norms).muli(lambda);
+                    NDArray term = rows.div(norms).muli(lambda).reshape(w.getShape());
                     term.attach(scratch);
                     g.addi(term);
                     if (report) {

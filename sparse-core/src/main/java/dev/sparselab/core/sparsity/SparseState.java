@@ -44,7 +44,7 @@ public final class SparseState {
         this.manager = manager;
         this.listener = listener;
         for (Network.Layer l : net.layers()) {
-            shapes.add(new LayerShape(l.name(), new int[]{l.out(), l.in()}));
+            shapes.add(new LayerShape(l.name(), java.util.Arrays.stream(l.weightShape()).mapToInt(x -> (int) x).toArray()));
         }
         this.dense = Distributions.denseSet(shapes, denseLayers);
         this.trainSteps = trainSteps;
@@ -199,7 +199,7 @@ public final class SparseState {
             points.add(new MetricPoint("mask." + name + ".sparsity", step, epoch,
                     (double) Masks.countZeros(after) / after.length));
             Network.Layer l = layer(name);
-            Shape shape = new Shape(l.out(), l.in());
+            Shape shape = new Shape(l.weightShape());
             NDArray device = manager.create(after, shape);
             NDArray old = deviceMasks.put(name, device);
             if (old != null) {

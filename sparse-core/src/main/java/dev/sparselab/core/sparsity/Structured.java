@@ -43,8 +43,8 @@ final class Structured {
             if (state.denseLayers().contains(l.name())) {
                 continue;
             }
-            int out = l.dims()[0];
-            int in = l.dims()[1];
+            int out = l.out();
+            int in = l.fanIn();
             float[] w = state.weights(l.name());
             float[] keepRows = Masks.keepLargest(rowNorms(w, out, in, norm), (int) Math.round(fraction * out));
             float[] mask = weightMasks.computeIfAbsent(l.name(), k -> Masks.ones(out * in));
@@ -55,11 +55,14 @@ final class Structured {
             }
             biasMasks.put(l.name(), keepRows);
             LayerShape next = layers.get(i + 1);
-            int nextIn = next.dims()[1];
+            int nextIn = next.fanIn();
+            // each unit of this layer feeds a block of the next layer's fan-in: 1 input of a Linear,
+            // kh*kw positions of a conv, H*W positions of a flattened feature map (channel-major)
+            int block = nextIn / out;
             float[] nextMask = weightMasks.computeIfAbsent(next.name(), k -> Masks.ones(next.count()));
-            for (int r = 0; r < next.dims()[0]; r++) {
+            for (int r = 0; r < next.out(); r++) {
                 for (int c = 0; c < nextIn; c++) {
-                    if (keepRows[c] == 0f) {
+                    if (keepRows[c / block] == 0f) {
                         nextMask[r * nextIn + c] = 0f;
                     }
                 }

@@ -34,8 +34,8 @@ final class StructuredRigL implements SparsityMethod {
                 state.denseLayers());
         Map<String, float[]> masks = new LinkedHashMap<>();
         for (LayerShape l : state.sparseShapes()) {
-            int out = l.dims()[0];
-            int in = l.dims()[1];
+            int out = l.out();
+            int in = l.fanIn();
             int fanIn = Math.max(1, (int) Math.round((double) (l.count() - zeros.get(l.name())) / out));
             float[] mask = new float[l.count()];
             for (int r = 0; r < out; r++) {
@@ -60,8 +60,8 @@ final class StructuredRigL implements SparsityMethod {
         Map<String, float[]> biasMasks = new LinkedHashMap<>();
         List<MetricPoint> points = new ArrayList<>();
         for (LayerShape l : state.sparseShapes()) {
-            int out = l.dims()[0];
-            int in = l.dims()[1];
+            int out = l.out();
+            int in = l.fanIn();
             float[] w = state.weights(l.name());
             float[] g = state.gradient(l.name());
             float[] mask = state.mask(l.name()).clone();

@@ -47,6 +47,10 @@ final class Wanda implements SparsityMethod {
 
     @Override
     public void afterTrainingPhase(SparseState state, long step, int epoch) {
+        if (state.network().layers().stream().anyMatch(Network.Layer::isConv)) {
+            throw new IllegalArgumentException("wanda is implemented for fully connected models only (mlp); "
+                    + "this model has conv layers");
+        }
         Dataset data = state.data();
         int examples = Math.min(data.size(), spec.calibrationBatches() * batchSize);
         List<LayerShape> layers = state.shapes();
@@ -56,8 +60,8 @@ final class Wanda implements SparsityMethod {
             NDArray x = scratch.create(xs, new Shape(examples, data.featureDim()));
             for (int i = 0; i < layers.size(); i++) {
                 LayerShape l = layers.get(i);
-                int out = l.dims()[0];
-                int in = l.dims()[1];
+                int out = l.out();
+                int in = l.fanIn();
                 float[] w = state.weights(l.name());
                 if (!state.denseLayers().contains(l.name())) {
                     float[] norms = x.square().sum(new int[]{0}).sqrt().toFloatArray();

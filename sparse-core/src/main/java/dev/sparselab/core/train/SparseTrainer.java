@@ -257,7 +257,7 @@ public final class SparseTrainer {
         Map<String, ModelArtifact.Tensor> tensors = new LinkedHashMap<>();
         Map<String, BitSet> bits = new LinkedHashMap<>();
         for (Network.Layer l : net.layers()) {
-            tensors.put(l.name() + ".weight", new ModelArtifact.Tensor(new long[]{l.out(), l.in()},
+            tensors.put(l.name() + ".weight", new ModelArtifact.Tensor(l.weightShape(),
                     l.weight().getArray().toFloatArray()));
             tensors.put(l.name() + ".bias", new ModelArtifact.Tensor(new long[]{l.out()},
                     l.bias().getArray().toFloatArray()));
