@@ -18,22 +18,27 @@ def main():
     base, exp_id = sys.argv[1].rstrip('/'), sys.argv[2]
     exp = get(f"{base}/api/v1/experiments/{exp_id}")
     runs = {r["id"]: r for r in exp["runs"]}
-    print("| grid point | runs | test accuracy (mean ± std) | sparsity (mean) | train time s (mean) |")
-    print("|---|---|---|---|---|")
+    print("| grid point | runs | test accuracy (mean ± std) | weight sparsity (mean) "
+          "| activation sparsity (mean) | train time s (mean) |")
+    print("|---|---|---|---|---|---|")
     for group in exp["groups"]:
         point = ", ".join(f"{k}={v}" for k, v in group["gridPoint"].items()) or "(base)"
         done = [runs[i] for i in group["runs"] if runs[i]["status"] == "SUCCEEDED"]
         failed = [runs[i] for i in group["runs"] if runs[i]["status"] == "FAILED"]
         if not done:
             reasons = "; ".join(sorted({r.get("reason") or "" for r in failed}))
-            print(f"| {point} | 0/{len(group['runs'])} | — | — | — | {reasons}")
+            print(f"| {point} | 0/{len(group['runs'])} | — | — | — | — | {reasons}")
             continue
         acc = [r["evaluation"]["testAccuracy"] for r in done]
         sp = [r["evaluation"]["sparsity"] for r in done]
-        secs = [get(f"{base}/api/v1/runs/{r['id']}")["provenance"]["trainMillis"] / 1000 for r in done]
+        details = [get(f"{base}/api/v1/runs/{r['id']}") for r in done]
+        secs = [d["provenance"]["trainMillis"] / 1000 for d in details]
+        acts = [statistics.mean(a["sparsity"] for a in d["evaluation"]["activations"])
+                for d in details if d["evaluation"].get("activations")]
+        act = f"{statistics.mean(acts):.4f}" if acts else "—"
         std = statistics.stdev(acc) if len(acc) > 1 else 0.0
         print(f"| {point} | {len(done)}/{len(group['runs'])} | {statistics.mean(acc):.4f} ± {std:.4f} "
-              f"| {statistics.mean(sp):.4f} | {statistics.mean(secs):.1f} |")
+              f"| {statistics.mean(sp):.4f} | {act} | {statistics.mean(secs):.1f} |")
 
 
 if __name__ == "__main__":

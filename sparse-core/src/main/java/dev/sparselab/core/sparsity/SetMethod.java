@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * positive weights and the {@code zeta} fraction of the largest negative weights (those closest to
  * zero), then regrow as many connections at random among the positions that were empty before the
  * removal, with weights drawn from N(0, regrowStd^2). The optimizer state of every changed position
- * is reset.
+ * is reset. A layer without empty positions (made dense by ER) is left as it is.
  */
 final class SetMethod implements SparsityMethod {
     private final SparsitySpec spec;
@@ -67,6 +67,13 @@ final class SetMethod implements SparsityMethod {
         int removePos = (int) Math.round(zeta * pos.size());
         int removeNeg = (int) Math.round(zeta * neg.size());
         int[] empty = Masks.indicesOf(mask, 0f);
+        // a connection can only move to an empty position: a layer with fewer empty positions than it would
+        // remove (a layer ER made dense) removes only as many, so its density never drops
+        if (removePos + removeNeg > empty.length) {
+            int total = removePos + removeNeg;
+            removePos = (int) ((long) removePos * empty.length / total);
+            removeNeg = empty.length - removePos;
+        }
         float[] next = Arrays.copyOf(mask, mask.length);
         for (int i = 0; i < removePos; i++) {
             next[pos.get(i)] = 0f;
@@ -76,7 +83,7 @@ final class SetMethod implements SparsityMethod {
             next[neg.get(i)] = 0f;
             w[neg.get(i)] = 0f;
         }
-        int grow = Math.min(removePos + removeNeg, empty.length);
+        int grow = removePos + removeNeg;
         for (int i = 0; i < grow; i++) {
             int j = i + rng.nextInt(empty.length - i);
             int t = empty[i];

@@ -169,9 +169,23 @@ class MethodsTest {
     }
 
     @Test
+    void setLeavesALayerWithoutEmptyPositionsAlone() {
+        float[] w = {0.5f, -0.2f, 0.1f, -0.9f, 0.3f, 0.7f};
+        float[] mask = Masks.ones(6);
+        float[] next = SetMethod.evolve(w.clone(), mask, 0.3, 0.01, new SplittableRandom(1));
+        assertThat(next).containsExactly(mask);
+        float[] oneEmpty = {1, 1, 1, 0, 1, 1};
+        float[] w2 = {0.5f, -0.2f, 0.1f, 0f, 0.3f, 0.7f};
+        float[] next2 = SetMethod.evolve(w2, oneEmpty, 0.5, 0.01, new SplittableRandom(1));
+        assertThat(Masks.countZeros(next2)).isEqualTo(1);
+    }
+
+    @Test
     void setEvolvesAfterEveryEpochButTheLast() {
         Run run = train(Specs.synthetic(sparsity("{\"method\": \"set\", \"target\": 0.8}"), 3));
         assertThat(run.violations()).isEmpty();
+        Evaluation e = run.evaluate();
+        assertThat(e.parameters() - e.nonZero()).isEqualTo(Math.round(0.8 * e.parameters()));
         List<Long> updateSteps = run.named("mask.sparsity").stream().map(MetricPoint::step).toList();
         assertThat(updateSteps).containsExactly(0L, (long) STEPS_PER_EPOCH, 2L * STEPS_PER_EPOCH);
         for (MetricPoint p : run.points()) {
