@@ -137,6 +137,61 @@ class MaskedOptimizerTest {
     }
 
     @Test
+    void adamwDiffersFromAdamOnlyThroughItsDecoupledWeightDecay() {
+        OptimizerSpec adamw = new OptimizerSpec("adamw", 0.01, null, null, 0.1, 0.9, 0.999, 1e-8, "constant", 0L,
+                null, null);
+        OptimizerSpec adam = new OptimizerSpec("adam", 0.01, null, null, 0.1, 0.9, 0.999, 1e-8, "constant", 0L,
+                null, null);
+        List<float[]> a = trainOurs(adamw, null, new ArrayList<>());
+        List<float[]> b = trainOurs(adam, null, new ArrayList<>());
+        assertThat(a.get(0)).isNotEqualTo(b.get(0));
+        OptimizerSpec adamwNoDecay = new OptimizerSpec("adamw", 0.01, null, null, 0.0, 0.9, 0.999, 1e-8, "constant",
+                0L, null, null);
+        OptimizerSpec adamNoDecay = new OptimizerSpec("adam", 0.01, null, null, 0.0, 0.9, 0.999, 1e-8, "constant",
+                0L, null, null);
+        assertThat(trainOurs(adamwNoDecay, null, new ArrayList<>()).get(0))
+                .containsExactly(trainOurs(adamNoDecay, null, new ArrayList<>()).get(0));
+    }
+
+    @Test
+    void resetStateZeroesMomentumWhereAsked() {
+        float[] mask = new float[24 * SyntheticData.FEATURES];
+        java.util.Arrays.fill(mask, 1f);
+        List<float[]> momenta = new ArrayList<>();
+        OptimizerSpec sgd = new OptimizerSpec("sgd", 0.05, 0.9, false, 0.0, null, null, null, "constant", 0L,
+                null, null);
+        long[] calls = {0};
+        MaskedOptimizer[] holder = new MaskedOptimizer[1];
+        train(null, (trainer, net) -> {
+            if (holder[0] == null) {
+                holder[0] = new MaskedOptimizer(sgd, STEPS, trainer.getManager());
+            }
+            List<MaskedOptimizer.Target> targets = new ArrayList<>();
+            for (Network.Layer l : net.layers()) {
+                targets.add(new MaskedOptimizer.Target(l.name() + ".weight", l.weight(), null));
+            }
+            try (NDManager scratch = trainer.getManager().newSubManager()) {
+                holder[0].step(targets, ++calls[0], scratch);
+                if (calls[0] == STEPS) {
+                    float[] keep = new float[mask.length];
+                    for (int i = 0; i < keep.length; i++) {
+                        keep[i] = i % 2;
+                    }
+                    float[] before = holder[0].stateOf("fc1.weight")[0].toFloatArray();
+                    holder[0].resetState("fc1.weight", scratch.create(keep,
+                            new Shape(24, SyntheticData.FEATURES)));
+                    float[] after = holder[0].stateOf("fc1.weight")[0].toFloatArray();
+                    for (int i = 0; i < after.length; i++) {
+                        assertThat(after[i]).isEqualTo(i % 2 == 0 ? 0f : before[i]);
+                    }
+                    momenta.add(after);
+                }
+            }
+        });
+        assertThat(momenta).hasSize(1);
+    }
+
+    @Test
     void maskedWeightsGetNoUpdateAndNoMomentum() {
         float[] mask = new float[24 * SyntheticData.FEATURES];
         for (int i = 0; i < mask.length; i++) {
