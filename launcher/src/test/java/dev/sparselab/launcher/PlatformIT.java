@@ -35,6 +35,8 @@ class PlatformIT {
     static LocalPlatform platform;
     static Api api;
     static JdbcClient db;
+    static String gridExperiment;
+    static String riglExperiment;
 
     @BeforeAll
     static void start() throws Exception {
@@ -82,6 +84,10 @@ class PlatformIT {
         assertThat(fc1.get("nonZero").asLong()).isEqualTo(64 * 32 / 2);
         assertThat(run.get("epochs")).hasSize(2);
         assertThat(run.get("provenance").get("seed").asLong()).isEqualTo(42);
+        // 2 * (32*64 + 64*32 + 32*10) FLOPs dense per example, half of the weights left
+        assertThat(eval.get("cost").get("denseFlops").asLong()).isEqualTo(8832);
+        assertThat(eval.get("cost").get("sparseFlops").asLong()).isEqualTo(4416);
+        assertThat(eval.get("cost").get("layers")).hasSize(3);
 
         JsonNode metrics = api.get("/api/v1/runs/" + runId + "/metrics?name=train.loss").body();
         assertThat(metrics.get("series")).hasSize(1);
@@ -109,6 +115,7 @@ class PlatformIT {
                 "{\"method\": \"rigl\", \"target\": 0.8, \"deltaT\": 20}"));
         JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
         assertThat(run.get("status").asString()).as("run %s", run).isEqualTo("SUCCEEDED");
+        riglExperiment = run.get("experimentId").asString();
         assertThat(run.get("spec").get("sparsity").get("distribution").asString()).isEqualTo("erk");
         JsonNode iou = api.get("/api/v1/runs/" + runId + "/metrics?name=mask.fc1.iou").body().get("series").get(0);
         // the initial mask (step 0) and one update every 20 steps before 75% of 2 x 32 steps: 20 and 40
@@ -190,6 +197,7 @@ class PlatformIT {
                 """);
         assertThat(r.status()).isEqualTo(201);
         assertThat(r.body().get("runs")).hasSize(4);
+        gridExperiment = r.body().get("id").asString();
         JsonNode experiment = api.get("/api/v1/experiments/" + r.body().get("id").asString()).body();
         assertThat(experiment.get("groups")).hasSize(2);
         assertThat(experiment.get("groups").get(1).get("gridPoint").get("sparsity.target").asDouble()).isEqualTo(0.75);
@@ -203,6 +211,65 @@ class PlatformIT {
 
     @Test
     @Order(6)
+    void compareAggregatesSeedsPerGridPointAndFindsTheParetoFront() {
+        JsonNode c = api.get("/api/v1/compare?experiment=" + gridExperiment + "&experiment=" + riglExperiment).body();
+        JsonNode rows = c.get("rows");
+        assertThat(rows).hasSize(3);
+        JsonNode grid = api.get("/api/v1/experiments/" + gridExperiment).body();
+        for (int g = 0; g < 2; g++) {
+            JsonNode row = rows.get(g);
+            JsonNode group = grid.get("groups").get(g);
+            assertThat(row.get("gridPoint")).isEqualTo(group.get("gridPoint"));
+            List<Double> acc = new ArrayList<>();
+            for (JsonNode id : group.get("runs")) {
+                acc.add(api.get("/api/v1/runs/" + id.asString()).body().get("evaluation").get("testAccuracy")
+                        .asDouble());
+            }
+            double mean = (acc.get(0) + acc.get(1)) / 2;
+            double std = Math.abs(acc.get(0) - acc.get(1)) / Math.sqrt(2);
+            JsonNode stats = row.get("metrics").get("testAccuracy");
+            assertThat(stats.get("n").asInt()).isEqualTo(2);
+            assertThat(stats.get("mean").asDouble()).isCloseTo(mean, within(1e-12));
+            assertThat(stats.get("std").asDouble()).isCloseTo(std, within(1e-12));
+            assertThat(stats.get("ci95").get(1).asDouble()).isCloseTo(mean + 12.706 * std / Math.sqrt(2),
+                    within(1e-9));
+            assertThat(row.get("metrics").get("sparsity").get("mean").asDouble())
+                    .isCloseTo(group.get("gridPoint").get("sparsity.target").asDouble(), within(0.01));
+        }
+        // the front: no row on it is dominated by another row (accuracy up, sparse FLOPs down)
+        List<Integer> front = new ArrayList<>();
+        c.get("pareto").get("accuracyVsFlops").forEach(i -> front.add(i.asInt()));
+        assertThat(front).isNotEmpty();
+        for (int i = 0; i < rows.size(); i++) {
+            double ai = rows.get(i).get("metrics").get("testAccuracy").get("mean").asDouble();
+            double fi = rows.get(i).get("metrics").get("sparseFlops").get("mean").asDouble();
+            boolean dominated = false;
+            for (int j = 0; j < rows.size(); j++) {
+                double aj = rows.get(j).get("metrics").get("testAccuracy").get("mean").asDouble();
+                double fj = rows.get(j).get("metrics").get("sparseFlops").get("mean").asDouble();
+                dominated |= j != i && aj >= ai && fj <= fi && (aj > ai || fj < fi);
+            }
+            assertThat(front.contains(i)).as("row %d", i).isEqualTo(!dominated);
+        }
+        Api.Text csv = api.getText("/api/v1/compare?experiment=" + gridExperiment, "text/csv");
+        assertThat(csv.contentType()).startsWith("text/csv");
+        String[] lines = csv.body().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).startsWith("experiment_id,experiment_name,grid_point,runs,succeeded,failed,"
+                + "testAccuracy_mean,testAccuracy_std");
+        assertThat(lines[1]).contains("sparsity.target=0.5");
+        assertThat(api.get("/api/v1/compare").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/compare?experiment=00000000-0000-0000-0000-000000000000").status())
+                .isEqualTo(404);
+        JsonNode series = api.get("/api/v1/runs/" + grid.get("runs").get(0).get("id").asString()
+                + "/metrics?maxPoints=3").body();
+        series.get("series").forEach(sr -> assertThat(sr.get("points").size()).isLessThanOrEqualTo(3));
+        assertThat(api.get("/api/v1/runs/" + grid.get("runs").get(0).get("id").asString() + "/metrics?maxPoints=2")
+                .status()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(7)
     void lenet300OnFashionMnistReachesThePaperLikeAccuracy() throws Exception {
         assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
                 "dataset-fashion-mnist is not installed (CI installs it)");
@@ -236,7 +303,7 @@ class PlatformIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void experimentsSurviveARestart() throws Exception {
         JsonNode before = api.get("/api/v1/experiments").body();
         assertThat(before.size()).isGreaterThan(0);

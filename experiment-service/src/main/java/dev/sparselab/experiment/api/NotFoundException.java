@@ -7,4 +7,8 @@ class NotFoundException extends RuntimeException {
     NotFoundException(String kind, UUID id) {
         super("no " + kind + " with id " + id);
     }
+
+    NotFoundException(String message) {
+        super(message);
+    }
 }

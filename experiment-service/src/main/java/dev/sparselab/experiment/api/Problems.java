@@ -29,6 +29,15 @@ class Problems extends ResponseEntityExceptionHandler {
         return p;
     }
 
+    @ExceptionHandler(BadParameterException.class)
+    ProblemDetail badParameter(BadParameterException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "query parameter '" + e.parameter() + "' " + e.getMessage());
+        p.setTitle("Invalid query parameter");
+        p.setProperty("errors", List.of(Map.of("parameter", e.parameter(), "detail", e.getMessage())));
+        return p;
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());

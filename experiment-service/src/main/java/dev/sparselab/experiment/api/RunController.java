@@ -22,12 +22,19 @@ class RunController {
         return queries.run(id).orElseThrow(() -> new NotFoundException("run", id));
     }
 
-    /** The series the trainer reported; {@code name} selects one. */
+    /**
+     * The series the trainer reported; {@code name} selects one; {@code maxPoints} (at least 3) downsamples
+     * each series on the server (LTTB).
+     */
     @GetMapping("/{id}/metrics")
-    RunQueries.MetricsView metrics(@PathVariable UUID id, @RequestParam(required = false) String name) {
+    RunQueries.MetricsView metrics(@PathVariable UUID id, @RequestParam(required = false) String name,
+                                   @RequestParam(defaultValue = "0") int maxPoints) {
+        if (maxPoints != 0 && maxPoints < 3) {
+            throw new BadParameterException("maxPoints", "must be 0 (all points) or at least 3");
+        }
         if (!queries.runExists(id)) {
             throw new NotFoundException("run", id);
         }
-        return queries.metrics(id, name);
+        return queries.metrics(id, name, maxPoints);
     }
 }

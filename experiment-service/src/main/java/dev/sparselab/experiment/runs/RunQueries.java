@@ -30,7 +30,7 @@ public class RunQueries {
     /** The headline numbers of an evaluation; {@code layers} only in the run view. */
     public record EvaluationView(double testAccuracy, double testLoss, double sparsity, long parameters,
                                  long nonZero, int examples, String device, JsonNode layers, JsonNode activations,
-                                 Instant evaluatedAt) {
+                                 JsonNode cost, Double nmCompliance, Instant evaluatedAt) {
     }
 
     public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
@@ -61,7 +61,12 @@ public class RunQueries {
     public record Point(long step, int epoch, double value) {
     }
 
-    public record Series(String name, List<Point> points) {
+    /**
+     * One series; {@code points} may be downsampled.
+     *
+     * @param total the number of points stored
+     */
+    public record Series(String name, int total, List<Point> points) {
     }
 
     public record MetricsView(UUID runId, List<Series> series) {
@@ -157,8 +162,11 @@ public class RunQueries {
         return jdbc.sql("select count(*) from runs where id = ?").param(id).query(Long.class).single() > 0;
     }
 
-    /** Every series of a run, or only the one named; points in step order. */
-    public MetricsView metrics(UUID runId, String name) {
+    /**
+     * Every series of a run, or only the one named; points in step order, each series downsampled with
+     * {@link Lttb} to at most {@code maxPoints} points (0 = all).
+     */
+    public MetricsView metrics(UUID runId, String name, int maxPoints) {
         Map<String, List<Point>> series = new TreeMap<>();
         jdbc.sql("""
                         select name, step, epoch, value from run_metrics
@@ -169,14 +177,14 @@ public class RunQueries {
                             .add(new Point(rs.getLong(2), rs.getInt(3), rs.getDouble(4)));
                 });
         List<Series> out = new ArrayList<>();
-        series.forEach((n, pts) -> out.add(new Series(n, pts)));
+        series.forEach((n, pts) -> out.add(new Series(n, pts.size(), Lttb.downsample(pts, maxPoints))));
         return new MetricsView(runId, out);
     }
 
     private static final String EVALUATION_COLUMNS = """
             e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,
             e.device as e_device, e.layers::text as e_layers, e.activations::text as e_activations,
-            e.created_at as e_created""";
+            e.cost::text as e_cost, e.nm_compliance, e.created_at as e_created""";
 
     private static EvaluationView evaluation(ResultSet rs, boolean withLayers) throws SQLException {
         if (rs.getObject("e_run") == null) {
@@ -185,7 +193,18 @@ public class RunQueries {
         return new EvaluationView(rs.getDouble("test_accuracy"), rs.getDouble("test_loss"), rs.getDouble("sparsity"),
                 rs.getLong("parameters"), rs.getLong("non_zero"), rs.getInt("examples"), rs.getString("e_device"),
                 withLayers ? json(rs.getString("e_layers")) : null,
-                withLayers ? json(rs.getString("e_activations")) : null, instant(rs.getTimestamp("e_created")));
+                withLayers ? json(rs.getString("e_activations")) : null, costSummary(json(rs.getString("e_cost")),
+                withLayers), (Double) rs.getObject("nm_compliance"), instant(rs.getTimestamp("e_created")));
+    }
+
+    /** The cost; without its per-layer list in summaries. */
+    private static JsonNode costSummary(JsonNode cost, boolean withLayers) {
+        if (cost == null || withLayers || !cost.isObject()) {
+            return cost;
+        }
+        tools.jackson.databind.node.ObjectNode copy = ((tools.jackson.databind.node.ObjectNode) cost).deepCopy();
+        copy.remove("layers");
+        return copy;
     }
 
     private static Instant instant(Timestamp t) {

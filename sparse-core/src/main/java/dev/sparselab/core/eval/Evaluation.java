@@ -13,9 +13,13 @@ import java.util.List;
  * @param examples     test examples evaluated
  * @param layers       per-layer counts, in forward order
  * @param activations  per hidden layer, the fraction of zero activations over the test split
+ * @param cost         FLOPs per example and storage, dense and sparse
+ * @param nmCompliance for N:M runs, the fraction of groups of m consecutive weights with at most n non-zeros
+ *                     (1.0 = the checkpoint obeys N:M everywhere); null for other methods
  */
 public record Evaluation(double testAccuracy, double testLoss, double sparsity, long parameters, long nonZero,
-                         int examples, List<LayerSparsity> layers, List<ActivationSparsity> activations) {
+                         int examples, List<LayerSparsity> layers, List<ActivationSparsity> activations, Cost cost,
+                         Double nmCompliance) {
 
     /** Activation sparsity of one hidden layer. */
     public record ActivationSparsity(String layer, double sparsity) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
@@ -120,6 +121,20 @@ public final class ModelEvaluator {
                     }
                 }
             }
+            Cost cost = cost(net, store, manager, test.featureDim(), layers);
+            Double nm = null;
+            SparsitySpec sparsity = artifact.spec().sparsity();
+            if (SparsitySpec.NM.equals(sparsity.method())) {
+                long ok = 0;
+                long groups = 0;
+                for (Network.Layer l : net.layers()) {
+                    float[] w = tensor(artifact, l.name() + ".weight").data();
+                    long g = (long) l.out() * (l.in() / sparsity.m());
+                    ok += Math.round(nmCompliance(w, l.in(), sparsity.n(), sparsity.m()) * g);
+                    groups += g;
+                }
+                nm = groups == 0 ? null : (double) ok / groups;
+            }
             List<Evaluation.ActivationSparsity> activationSparsity = new ArrayList<>();
             int k = 0;
             for (String layer : outputs.keySet()) {
@@ -128,8 +143,54 @@ public final class ModelEvaluator {
                 k++;
             }
             return new Evaluation((double) correct / n, lossSum / n, 1.0 - (double) nonZero / params,
-                    params, nonZero, n, layers, activationSparsity);
+                    params, nonZero, n, layers, activationSparsity, cost, nm);
         }
+    }
+
+    /** Counts FLOPs and sizes; conv output positions come from a forward pass of one example. */
+    private static Cost cost(Network net, ParameterStore store, NDManager manager, int featureDim,
+                             List<Evaluation.LayerSparsity> sparsity) {
+        Map<Block, Long> positions = new java.util.HashMap<>();
+        try (NDManager sub = manager.newSubManager()) {
+            NDList h = new NDList(sub.zeros(new Shape(1, featureDim)));
+            for (Pair<String, Block> b : net.block().getChildren()) {
+                h = b.getValue().forward(store, h, false);
+                Shape s = h.singletonOrThrow().getShape();
+                long p = 1;
+                for (int d = 2; d < s.dimension(); d++) {
+                    p *= s.get(d);
+                }
+                positions.put(b.getValue(), p);
+            }
+        }
+        List<Cost.LayerCost> layers = new ArrayList<>();
+        for (int i = 0; i < net.layers().size(); i++) {
+            Network.Layer l = net.layers().get(i);
+            layers.add(Cost.layer(l.name(), l.out(), l.in(), sparsity.get(i).nonZero(),
+                    positions.getOrDefault(l.block(), 1L)));
+        }
+        return Cost.of(layers);
+    }
+
+    /** The fraction of groups of m consecutive fan-in weights (per row) with at most n non-zeros. */
+    public static double nmCompliance(float[] w, int fanIn, int n, int m) {
+        long groups = 0;
+        long ok = 0;
+        for (int row = 0; row < w.length / fanIn; row++) {
+            for (int g = 0; g + m <= fanIn; g += m) {
+                int nz = 0;
+                for (int j = 0; j < m; j++) {
+                    if (w[row * fanIn + g + j] != 0f) {
+                        nz++;
+                    }
+                }
+                groups++;
+                if (nz <= n) {
+                    ok++;
+                }
+            }
+        }
+        return groups == 0 ? 1.0 : (double) ok / groups;
     }
 
     /** Rows and columns of a weight [out, in] that are not entirely zero. */

@@ -110,25 +110,4 @@ final class NmSparsity implements SparsityMethod {
         masks.values().forEach(NDArray::close);
         state.updateMasks(finalMasks, step, epoch);
     }
-
-    /** The fraction of groups of m consecutive inputs with at most n non-zeros (1.0 = fully N:M). */
-    static double compliance(float[] w, int in, int n, int m) {
-        int groups = 0;
-        int ok = 0;
-        for (int row = 0; row < w.length / in; row++) {
-            for (int g = 0; g < in / m; g++) {
-                int nz = 0;
-                for (int j = 0; j < m; j++) {
-                    if (w[row * in + g * m + j] != 0f) {
-                        nz++;
-                    }
-                }
-                groups++;
-                if (nz <= n) {
-                    ok++;
-                }
-            }
-        }
-        return (double) ok / groups;
-    }
 }

@@ -40,7 +40,7 @@ class MoreMethodsTest {
             for (String layer : List.of("fc1", "fc2", "fc3")) {
                 float[] w = tensor(run, layer + ".weight");
                 int in = (int) a.tensors().get(layer + ".weight").shape()[1];
-                assertThat(NmSparsity.compliance(w, in, 2, 4)).as("%s %s", recipe, layer).isEqualTo(1.0);
+                assertThat(dev.sparselab.core.eval.ModelEvaluator.nmCompliance(w, in, 2, 4)).as("%s %s", recipe, layer).isEqualTo(1.0);
                 assertThat(Masks.countZeros(w)).as("%s %s", recipe, layer).isEqualTo(w.length / 2);
             }
             assertThat(run.evaluate().testAccuracy()).as(recipe).isGreaterThan(0.8);
@@ -50,7 +50,7 @@ class MoreMethodsTest {
     @Test
     void nmComplianceDetectsAViolatingGroup() {
         float[] w = {1, 0, 2, 0, 3, 4, 5, 0};
-        assertThat(NmSparsity.compliance(w, 8, 2, 4)).isEqualTo(0.5);
+        assertThat(dev.sparselab.core.eval.ModelEvaluator.nmCompliance(w, 8, 2, 4)).isEqualTo(0.5);
     }
 
     static void assertWholeNeuronsRemoved(MethodsTest.Run run, double fraction) {

@@ -1,0 +1,40 @@
+package dev.sparselab.experiment.api;
+
+import dev.sparselab.experiment.compare.CompareService;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/v1/compare?experiment=ID[&experiment=ID2...]}: JSON, or CSV with {@code Accept: text/csv}. */
+@RestController
+class CompareController {
+    private final CompareService compare;
+
+    CompareController(CompareService compare) {
+        this.compare = compare;
+    }
+
+    @GetMapping(value = "/api/v1/compare", produces = MediaType.APPLICATION_JSON_VALUE)
+    CompareService.Comparison json(@RequestParam(name = "experiment", required = false) List<UUID> experiments) {
+        return load(experiments);
+    }
+
+    @GetMapping(value = "/api/v1/compare", produces = "text/csv")
+    String csv(@RequestParam(name = "experiment", required = false) List<UUID> experiments) {
+        return CompareService.csv(load(experiments));
+    }
+
+    private CompareService.Comparison load(List<UUID> experiments) {
+        if (experiments == null || experiments.isEmpty()) {
+            throw new BadParameterException("experiment", "is required (one or more experiment ids)");
+        }
+        if (experiments.size() > 50) {
+            throw new BadParameterException("experiment", "may be given at most 50 times");
+        }
+        return compare.compare(experiments).orElseThrow(() -> new NotFoundException(
+                "one of the experiments " + experiments + " does not exist"));
+    }
+}
