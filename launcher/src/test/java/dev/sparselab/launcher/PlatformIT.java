@@ -88,6 +88,9 @@ class PlatformIT {
         assertThat(eval.get("cost").get("denseFlops").asLong()).isEqualTo(8832);
         assertThat(eval.get("cost").get("sparseFlops").asLong()).isEqualTo(4416);
         assertThat(eval.get("cost").get("layers")).hasSize(3);
+        assertThat(eval.get("latency")).hasSize(2);
+        assertThat(eval.get("latency").get(1).get("batch").asInt()).isEqualTo(256);
+        assertThat(eval.get("latency").get(1).get("denseMs").asDouble()).isPositive();
 
         JsonNode metrics = api.get("/api/v1/runs/" + runId + "/metrics?name=train.loss").body();
         assertThat(metrics.get("series")).hasSize(1);
@@ -240,6 +243,8 @@ class PlatformIT {
         List<Integer> front = new ArrayList<>();
         c.get("pareto").get("accuracyVsFlops").forEach(i -> front.add(i.asInt()));
         assertThat(front).isNotEmpty();
+        assertThat(c.get("pareto").get("accuracyVsLatency")).isNotEmpty();
+        assertThat(rows.get(0).get("metrics").get("speedupBatch256").get("n").asInt()).isEqualTo(2);
         for (int i = 0; i < rows.size(); i++) {
             double ai = rows.get(i).get("metrics").get("testAccuracy").get("mean").asDouble();
             double fi = rows.get(i).get("metrics").get("sparseFlops").get("mean").asDouble();

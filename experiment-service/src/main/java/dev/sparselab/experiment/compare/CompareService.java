@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 public class CompareService {
     /** The aggregated metrics, in column order. */
     public static final List<String> METRICS = List.of("testAccuracy", "testLoss", "sparsity", "denseFlops",
-            "sparseFlops", "flopReduction", "compressedBytes", "trainSeconds", "samplesPerSecond");
+            "sparseFlops", "flopReduction", "compressedBytes", "trainSeconds", "samplesPerSecond",
+            "latencyMsBatch1", "latencyMsBatch256", "speedupBatch1", "speedupBatch256");
 
     private final JdbcClient jdbc;
 
@@ -37,7 +38,7 @@ public class CompareService {
                       int failed, Map<String, Stats> metrics) {
     }
 
-    /** Row indices on the front, by increasing cost; latency is not measured yet (null). */
+    /** Row indices on the front, by increasing cost (sparse FLOPs; sparse latency at batch 256). */
     public record Pareto(List<Integer> accuracyVsFlops, List<Integer> accuracyVsLatency) {
     }
 
@@ -61,13 +62,13 @@ public class CompareService {
             Map<String, List<RunFacts>> groups = new LinkedHashMap<>();
             jdbc.sql("""
                             select r.grid_point::text, r.status, e.test_accuracy, e.test_loss, e.sparsity, e.cost::text,
-                              r.provenance::text
+                              r.provenance::text, e.latency::text
                             from runs r left join evaluations e on e.run_id = r.id
                             where r.experiment_id = ? order by r.ordinal""")
                     .param(id)
                     .query((rs, i) -> new RunFacts(rs.getString(1), rs.getString(2),
                             metrics(rs.getObject(3), rs.getObject(4), rs.getObject(5), rs.getString(6),
-                                    rs.getString(7))))
+                                    rs.getString(7), rs.getString(8))))
                     .list()
                     .forEach(f -> groups.computeIfAbsent(canonical(f.gridPoint()), k -> new ArrayList<>()).add(f));
             groups.forEach((point, facts) -> {
@@ -83,7 +84,9 @@ public class CompareService {
         }
         double[] accuracy = rows.stream().mapToDouble(r -> mean(r, "testAccuracy")).toArray();
         double[] flops = rows.stream().mapToDouble(r -> mean(r, "sparseFlops")).toArray();
-        return Optional.of(new Comparison(refs, rows, new Pareto(ParetoFront.of(accuracy, flops), null)));
+        double[] latency = rows.stream().mapToDouble(r -> mean(r, "latencyMsBatch256")).toArray();
+        return Optional.of(new Comparison(refs, rows,
+                new Pareto(ParetoFront.of(accuracy, flops), ParetoFront.of(accuracy, latency))));
     }
 
     private static double mean(Row r, String metric) {
@@ -96,7 +99,7 @@ public class CompareService {
     }
 
     private static Map<String, Double> metrics(Object accuracy, Object loss, Object sparsity, String cost,
-                                               String provenance) {
+                                               String provenance, String latency) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (accuracy != null) {
             m.put("testAccuracy", ((Number) accuracy).doubleValue());
@@ -109,6 +112,13 @@ public class CompareService {
             m.put("sparseFlops", c.get("sparseFlops").asDouble());
             m.put("flopReduction", c.get("denseFlops").asDouble() / Math.max(1, c.get("sparseFlops").asDouble()));
             m.put("compressedBytes", c.get("compressedBytes").asDouble());
+        }
+        if (latency != null) {
+            for (JsonNode l : EventCodec.mapper().readTree(latency)) {
+                int batch = l.get("batch").asInt();
+                m.put("latencyMsBatch" + batch, l.get("sparseMs").asDouble());
+                m.put("speedupBatch" + batch, l.get("speedup").asDouble());
+            }
         }
         if (provenance != null) {
             JsonNode p = EventCodec.mapper().readTree(provenance);

@@ -16,10 +16,12 @@ import java.util.List;
  * @param cost         FLOPs per example and storage, dense and sparse
  * @param nmCompliance for N:M runs, the fraction of groups of m consecutive weights with at most n non-zeros
  *                     (1.0 = the checkpoint obeys N:M everywhere); null for other methods
+ * @param latency      measured inference latency, dense vs sparse, at batch 1 and 256 (fully connected models;
+ *                     empty for conv models)
  */
 public record Evaluation(double testAccuracy, double testLoss, double sparsity, long parameters, long nonZero,
                          int examples, List<LayerSparsity> layers, List<ActivationSparsity> activations, Cost cost,
-                         Double nmCompliance) {
+                         Double nmCompliance, List<Latency> latency) {
 
     /** Activation sparsity of one hidden layer. */
     public record ActivationSparsity(String layer, double sparsity) {

@@ -143,8 +143,26 @@ public final class ModelEvaluator {
                 k++;
             }
             return new Evaluation((double) correct / n, lossSum / n, 1.0 - (double) nonZero / params,
-                    params, nonZero, n, layers, activationSparsity, cost, nm);
+                    params, nonZero, n, layers, activationSparsity, cost, nm, latency(net, artifact, manager));
         }
+    }
+
+    /** Batch sizes latency is measured at. */
+    static final int[] LATENCY_BATCHES = {1, 256};
+
+    private static List<Latency> latency(Network net, ModelArtifact artifact, NDManager manager) {
+        if (net.layers().stream().anyMatch(Network.Layer::isConv)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        List<float[]> weights = new ArrayList<>();
+        List<int[]> shapes = new ArrayList<>();
+        for (Network.Layer l : net.layers()) {
+            names.add(l.name());
+            weights.add(tensor(artifact, l.name() + ".weight").data());
+            shapes.add(new int[]{l.out(), l.in()});
+        }
+        return Latency.measure(manager, names, weights, shapes, LATENCY_BATCHES);
     }
 
     /** Counts FLOPs and sizes; conv output positions come from a forward pass of one example. */

@@ -1,0 +1,129 @@
+package dev.sparselab.core.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Measured inference latency of the fully connected layers of a model, dense against two real sparse
+ * kernels, per layer and batch size: the dense product W X through DJL/PyTorch; PyTorch's COO sparse
+ * product through DJL; SparseLab's CSR kernel in Java ({@link Csr}). Each figure is the median of repeated
+ * timings after warm-up. The sparse latency of a model uses, per layer, the faster of the two sparse
+ * kernels (they are chosen per shape). Bias additions and activations are the same on every path and are
+ * not timed.
+ *
+ * @param batch         examples per forward pass
+ * @param denseMs       sum over layers of the dense kernel's median time
+ * @param cooMs         same, PyTorch COO
+ * @param csrMs         same, Java CSR
+ * @param sparseMs      sum over layers of the faster sparse kernel
+ * @param speedup       denseMs / sparseMs, the realized speed-up
+ * @param layers        per layer: its times and the chosen kernel
+ */
+public record Latency(int batch, double denseMs, double cooMs, double csrMs, double sparseMs, double speedup,
+                      List<LayerLatency> layers) {
+
+    /** One layer's median times in milliseconds and the faster sparse kernel ({@code coo} or {@code csr}). */
+    public record LayerLatency(String name, double denseMs, double cooMs, double csrMs, String chosen) {
+    }
+
+    static final int WARMUP = 3;
+    static final int REPEATS = 11;
+
+    /**
+     * Times the given Linear weights (row-major [out, in]) at each batch size.
+     *
+     * @param names   layer names
+     * @param weights each layer's weight values
+     * @param shapes  each layer's [out, in]
+     */
+    public static List<Latency> measure(NDManager manager, List<String> names, List<float[]> weights,
+                                        List<int[]> shapes, int[] batches) {
+        List<Latency> out = new ArrayList<>();
+        for (int batch : batches) {
+            List<LayerLatency> layers = new ArrayList<>();
+            double dense = 0;
+            double coo = 0;
+            double csr = 0;
+            double sparse = 0;
+            for (int i = 0; i < names.size(); i++) {
+                LayerLatency l = layer(manager, names.get(i), weights.get(i), shapes.get(i)[0], shapes.get(i)[1],
+                        batch);
+                layers.add(l);
+                dense += l.denseMs();
+                coo += l.cooMs();
+                csr += l.csrMs();
+                sparse += Math.min(l.cooMs(), l.csrMs());
+            }
+            out.add(new Latency(batch, dense, coo, csr, sparse, dense / sparse, layers));
+        }
+        return out;
+    }
+
+    static LayerLatency layer(NDManager parent, String name, float[] w, int rows, int cols, int batch) {
+        try (NDManager m = parent.newSubManager()) {
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37);
+            }
+            NDArray wDense = m.create(w, new Shape(rows, cols));
+            NDArray xT = m.create(x, new Shape(batch, cols)).transpose().duplicate();
+            double denseMs = median(() -> {
+                try (NDArray y = wDense.matMul(xT)) {
+                    y.getFloat(0, 0);
+                }
+            });
+            NDArray wCoo = coo(m, w, rows, cols);
+            double cooMs = median(() -> {
+                try (NDArray y = wCoo.matMul(xT)) {
+                    y.getFloat(0, 0);
+                }
+            });
+            Csr csr = Csr.of(w, rows, cols);
+            double csrMs = median(() -> csr.multiplyTransposed(x, batch));
+            return new LayerLatency(name, denseMs, cooMs, csrMs, cooMs <= csrMs ? "coo" : "csr");
+        }
+    }
+
+    static NDArray coo(NDManager m, float[] w, int rows, int cols) {
+        int nnz = 0;
+        for (float v : w) {
+            if (v != 0f) {
+                nnz++;
+            }
+        }
+        float[] values = new float[nnz];
+        long[][] indices = new long[2][nnz];
+        int k = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                float v = w[r * cols + c];
+                if (v != 0f) {
+                    values[k] = v;
+                    indices[0][k] = r;
+                    indices[1][k] = c;
+                    k++;
+                }
+            }
+        }
+        return m.createCoo(FloatBuffer.wrap(values), indices, new Shape(rows, cols));
+    }
+
+    private static double median(Runnable work) {
+        for (int i = 0; i < WARMUP; i++) {
+            work.run();
+        }
+        double[] ms = new double[REPEATS];
+        for (int i = 0; i < REPEATS; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[REPEATS / 2];
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sparselab.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sparselab.core.eval.Csr;
+import dev.sparselab.core.eval.Latency;
+import dev.sparselab.core.sparsity.Masks;
+import dev.sparselab.core.train.Engines;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LatencyTest {
+    static float[] sparseMatrix(int rows, int cols, double sparsity, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] w = new float[rows * cols];
+        float[] mask = Masks.random(w.length, (int) Math.round(sparsity * w.length), rng);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = mask[i] * (float) rng.nextDouble(-1, 1);
+        }
+        return w;
+    }
+
+    @Test
+    void theCsrKernelEqualsTheDenseProduct() {
+        int rows = 37;
+        int cols = 53;
+        int batch = 9;
+        float[] w = sparseMatrix(rows, cols, 0.8, 1);
+        float[] x = sparseMatrix(batch, cols, 0.0, 2);
+        float[] y = Csr.of(w, rows, cols).multiplyTransposed(x, batch);
+        try (NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            NDArray expected = m.create(x, new Shape(batch, cols)).matMul(m.create(w, new Shape(rows, cols)).transpose());
+            float[] e = expected.toFloatArray();
+            for (int i = 0; i < e.length; i++) {
+                assertThat(y[i]).isCloseTo(e[i], within(1e-4f));
+            }
+        }
+        Csr csr = Csr.of(w, rows, cols);
+        assertThat(csr.values()).hasSize(w.length - Masks.countZeros(w));
+        assertThat(csr.rowPtr()[rows]).isEqualTo(csr.values().length);
+    }
+
+    @Test
+    void latencyIsMeasuredPerLayerAndBatchAndPicksTheFasterSparseKernel() {
+        try (NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            List<Latency> l = Latency.measure(m, List.of("fc1", "fc2"),
+                    List.of(sparseMatrix(64, 128, 0.9, 3), sparseMatrix(10, 64, 0.9, 4)),
+                    List.of(new int[]{64, 128}, new int[]{10, 64}), new int[]{1, 32});
+            assertThat(l).extracting(Latency::batch).containsExactly(1, 32);
+            for (Latency lat : l) {
+                assertThat(lat.layers()).hasSize(2);
+                assertThat(lat.denseMs()).isPositive();
+                assertThat(lat.sparseMs()).isEqualTo(lat.layers().stream()
+                        .mapToDouble(x -> Math.min(x.cooMs(), x.csrMs())).sum());
+                assertThat(lat.speedup()).isCloseTo(lat.denseMs() / lat.sparseMs(), within(1e-12));
+                lat.layers().forEach(x -> assertThat(x.chosen()).isEqualTo(x.cooMs() <= x.csrMs() ? "coo" : "csr"));
+            }
+        }
+    }
+}
