@@ -70,7 +70,7 @@ class Evaluations {
                     on conflict (run_id) do nothing""")
                     .params(completed.runId(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
                             e.sparsity(), e.parameters(), e.nonZero(), e.examples(), EventCodec.encode(e.layers()),
-                            EventCodec.encode(e.activations()), EventCodec.encode(e.cost()), e.nmCompliance(),
+                            EventCodec.encode(e.activations()), costWithTraining(e, completed), e.nmCompliance(),
                             EventCodec.encode(e.latency()), Engines.device().toString())
                     .update();
             log.info("run {} evaluated: accuracy {} sparsity {}", completed.runId(), e.testAccuracy(), e.sparsity());
@@ -83,6 +83,18 @@ class Evaluations {
         }
         publish(outcome);
         ledger.markProcessed(completed.eventId());
+    }
+
+    /** The model's cost, plus what training it cost (reported by the trainer, following its mask schedule). */
+    private static String costWithTraining(Evaluation e, RunEvent.RunCompleted completed) {
+        tools.jackson.databind.node.ObjectNode cost = EventCodec.mapper().valueToTree(e.cost());
+        if (completed.provenance() != null && completed.provenance().denseTrainingFlops() > 0) {
+            cost.put("trainingFlops", completed.provenance().trainingFlops());
+            cost.put("denseTrainingFlops", completed.provenance().denseTrainingFlops());
+            cost.put("trainingFlopsRatio",
+                    completed.provenance().trainingFlops() / completed.provenance().denseTrainingFlops());
+        }
+        return EventCodec.encode(cost);
     }
 
     private void publish(EvaluationEvent event) {

@@ -88,6 +88,8 @@ class PlatformIT {
         assertThat(eval.get("cost").get("denseFlops").asLong()).isEqualTo(8832);
         assertThat(eval.get("cost").get("sparseFlops").asLong()).isEqualTo(4416);
         assertThat(eval.get("cost").get("layers")).hasSize(3);
+        // a static 50% mask trains at half the dense cost
+        assertThat(eval.get("cost").get("trainingFlopsRatio").asDouble()).isCloseTo(0.5, within(1e-9));
         assertThat(eval.get("latency")).hasSize(2);
         assertThat(eval.get("latency").get(1).get("batch").asInt()).isEqualTo(256);
         assertThat(eval.get("latency").get(1).get("denseMs").asDouble()).isPositive();

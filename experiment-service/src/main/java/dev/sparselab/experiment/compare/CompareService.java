@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 public class CompareService {
     /** The aggregated metrics, in column order. */
     public static final List<String> METRICS = List.of("testAccuracy", "testLoss", "sparsity", "denseFlops",
-            "sparseFlops", "flopReduction", "compressedBytes", "trainSeconds", "samplesPerSecond",
+            "sparseFlops", "flopReduction", "compressedBytes", "trainingFlopsRatio", "trainSeconds", "samplesPerSecond",
             "latencyMsBatch1", "latencyMsBatch256", "speedupBatch1", "speedupBatch256");
 
     private final JdbcClient jdbc;
@@ -112,6 +112,9 @@ public class CompareService {
             m.put("sparseFlops", c.get("sparseFlops").asDouble());
             m.put("flopReduction", c.get("denseFlops").asDouble() / Math.max(1, c.get("sparseFlops").asDouble()));
             m.put("compressedBytes", c.get("compressedBytes").asDouble());
+            if (c.has("trainingFlopsRatio")) {
+                m.put("trainingFlopsRatio", c.get("trainingFlopsRatio").asDouble());
+            }
         }
         if (latency != null) {
             for (JsonNode l : EventCodec.mapper().readTree(latency)) {

@@ -51,7 +51,7 @@ class RunEventHandlerTest {
     }
 
     static RunProvenance provenance() {
-        return new RunProvenance("spec", 1, "data", "0.36.0", "PyTorch", "2.7.1", "cpu()", "jvm", "os", 10, 100);
+        return new RunProvenance("spec", 1, "data", "0.36.0", "PyTorch", "2.7.1", "cpu()", "jvm", "os", 10, 100, 3e9, 3e9);
     }
 
     @Test

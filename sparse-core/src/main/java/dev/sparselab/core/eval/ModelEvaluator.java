@@ -121,7 +121,7 @@ public final class ModelEvaluator {
                     }
                 }
             }
-            Cost cost = cost(net, store, manager, test.featureDim(), layers);
+            Cost cost = cost(net, manager, layers);
             Double nm = null;
             SparsitySpec sparsity = artifact.spec().sparsity();
             if (SparsitySpec.NM.equals(sparsity.method())) {
@@ -166,26 +166,12 @@ public final class ModelEvaluator {
     }
 
     /** Counts FLOPs and sizes; conv output positions come from a forward pass of one example. */
-    private static Cost cost(Network net, ParameterStore store, NDManager manager, int featureDim,
-                             List<Evaluation.LayerSparsity> sparsity) {
-        Map<Block, Long> positions = new java.util.HashMap<>();
-        try (NDManager sub = manager.newSubManager()) {
-            NDList h = new NDList(sub.zeros(new Shape(1, featureDim)));
-            for (Pair<String, Block> b : net.block().getChildren()) {
-                h = b.getValue().forward(store, h, false);
-                Shape s = h.singletonOrThrow().getShape();
-                long p = 1;
-                for (int d = 2; d < s.dimension(); d++) {
-                    p *= s.get(d);
-                }
-                positions.put(b.getValue(), p);
-            }
-        }
+    private static Cost cost(Network net, NDManager manager, List<Evaluation.LayerSparsity> sparsity) {
+        Map<String, Long> positions = net.outputPositions(manager);
         List<Cost.LayerCost> layers = new ArrayList<>();
         for (int i = 0; i < net.layers().size(); i++) {
             Network.Layer l = net.layers().get(i);
-            layers.add(Cost.layer(l.name(), l.out(), l.in(), sparsity.get(i).nonZero(),
-                    positions.getOrDefault(l.block(), 1L)));
+            layers.add(Cost.layer(l.name(), l.out(), l.in(), sparsity.get(i).nonZero(), positions.get(l.name())));
         }
         return Cost.of(layers);
     }

@@ -232,6 +232,30 @@ public final class Network {
         return inputDim;
     }
 
+    /**
+     * Output positions per example of every layer (height * width for a conv, 1 for a Linear), found by
+     * running one zero example through the initialized block.
+     */
+    public Map<String, Long> outputPositions(ai.djl.ndarray.NDManager manager) {
+        Map<Block, Long> byBlock = new java.util.HashMap<>();
+        try (ai.djl.ndarray.NDManager sub = manager.newSubManager()) {
+            ai.djl.training.ParameterStore store = new ai.djl.training.ParameterStore(sub, false);
+            NDList h = new NDList(sub.zeros(new Shape(1, inputDim)));
+            for (ai.djl.util.Pair<String, Block> b : block.getChildren()) {
+                h = b.getValue().forward(store, h, false);
+                Shape s = h.singletonOrThrow().getShape();
+                long p = 1;
+                for (int d = 2; d < s.dimension(); d++) {
+                    p *= s.get(d);
+                }
+                byBlock.put(b.getValue(), p);
+            }
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        layers.forEach(l -> out.put(l.name(), byBlock.getOrDefault(l.block(), 1L)));
+        return out;
+    }
+
     /** Hidden layer name → index of the child block whose output is that layer's final activation. */
     public Map<String, Integer> activationOutputs() {
         return activationOutputs;

@@ -110,6 +110,11 @@ public final class Masks {
         return z;
     }
 
+    /** {@link #countZeros}, remembered per key until the caller invalidates it. */
+    static int countZerosCached(String key, float[] mask, Map<String, Integer> cache) {
+        return cache.computeIfAbsent(key, k -> countZeros(mask));
+    }
+
     public static int[] identity(int n) {
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {

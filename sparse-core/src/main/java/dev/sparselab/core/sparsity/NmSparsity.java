@@ -28,6 +28,16 @@ final class NmSparsity implements SparsityMethod {
     }
 
     @Override
+    public Double forwardDensity() {
+        return (double) spec.n() / spec.m();
+    }
+
+    @Override
+    public boolean denseWeightGradients() {
+        return true; // the straight-through gradient reaches every weight
+    }
+
+    @Override
     public void init(SparseState state) {
         for (LayerShape l : state.sparseShapes()) {
             int in = l.fanIn();

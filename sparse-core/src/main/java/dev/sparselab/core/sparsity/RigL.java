@@ -59,6 +59,7 @@ final class RigL implements SparsityMethod {
             return;
         }
         double alphaT = alphaAt(spec.alpha(), step, tEnd);
+        state.chargeDenseGradient();
         Map<String, float[]> next = new LinkedHashMap<>();
         for (LayerShape l : state.sparseShapes()) {
             float[] w = state.weights(l.name());

@@ -27,6 +27,11 @@ final class SparseMomentum implements SparsityMethod {
         this.rng = rng;
     }
 
+    @Override
+    public boolean denseWeightGradients() {
+        return true; // momentum is kept for absent weights too
+    }
+
     static double pruneRate(double initial, int epoch, int epochs) {
         return FINAL_RATE + (initial - FINAL_RATE) / 2 * (1 + Math.cos(Math.PI * epoch / epochs));
     }

@@ -35,6 +35,9 @@ public final class SparseState {
     private final Map<String, NDArray> biasMasks = new LinkedHashMap<>();
     private final Dataset data;
     private boolean maskGradients = true;
+    private final Map<String, Long> positions = new LinkedHashMap<>();
+    private double trainingFlops;
+    private boolean denseGradientThisStep;
 
     public SparseState(Network net, MaskedOptimizer optimizer, NDManager manager, TrainingListener listener,
                        List<String> denseLayers, long trainSteps, int stepsPerEpoch, Dataset data) {
@@ -50,6 +53,54 @@ public final class SparseState {
         this.trainSteps = trainSteps;
         this.stepsPerEpoch = stepsPerEpoch;
     }
+
+    /** Sets, per layer, the output positions per example (1 for Linear; height * width for a conv). */
+    public void setPositions(Map<String, Long> perLayer) {
+        positions.putAll(perLayer);
+    }
+
+    /** The current step computes dense weight gradients (a RigL update): charged by {@link #countStep}. */
+    public void chargeDenseGradient() {
+        denseGradientThisStep = true;
+    }
+
+    /** Inference FLOPs per example with the current masks (or a forward density), as the evaluator counts. */
+    public double forwardFlops(Double forwardDensity) {
+        double f = 0;
+        for (LayerShape l : shapes) {
+            float[] m = masks.get(l.name());
+            double nnz = forwardDensity != null && !dense.contains(l.name()) ? forwardDensity * l.count()
+                    : m == null ? l.count() : l.count() - Masks.countZerosCached(l.name(), m, nnzCache);
+            f += 2 * nnz * positions.getOrDefault(l.name(), 1L);
+        }
+        return f;
+    }
+
+    /** Dense inference FLOPs per example. */
+    public double denseFlops() {
+        double f = 0;
+        for (LayerShape l : shapes) {
+            f += 2.0 * l.count() * positions.getOrDefault(l.name(), 1L);
+        }
+        return f;
+    }
+
+    /**
+     * Adds one training step over {@code batch} examples: forward f_S, backward to the activations f_S,
+     * weight gradients f_S, or f_D when they are dense (the RigL paper's counting).
+     */
+    public void countStep(int batch, Double forwardDensity, boolean denseWeightGradients) {
+        double fs = forwardFlops(forwardDensity);
+        double grad = denseWeightGradients || denseGradientThisStep ? denseFlops() : fs;
+        trainingFlops += batch * (2 * fs + grad);
+        denseGradientThisStep = false;
+    }
+
+    public double trainingFlops() {
+        return trainingFlops;
+    }
+
+    private final Map<String, Integer> nnzCache = new LinkedHashMap<>();
 
     /** The training split (for calibration data). */
     public Dataset data() {
@@ -206,6 +257,7 @@ public final class SparseState {
                 old.close();
             }
             masks.put(name, after);
+            nnzCache.remove(name);
             float[] unchanged = new float[after.length];
             for (int i = 0; i < after.length; i++) {
                 unchanged[i] = before[i] == after[i] ? 1f : 0f;

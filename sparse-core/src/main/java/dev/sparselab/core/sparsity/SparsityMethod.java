@@ -42,6 +42,19 @@ public interface SparsityMethod {
     default void onTrainingEnd(SparseState state, long step, int epoch) {
     }
 
+    /**
+     * The fraction of each layer's weights the forward pass uses when the method sparsifies on the fly
+     * (N:M: n / m) rather than through installed masks; null otherwise. Used for counting training FLOPs.
+     */
+    default Double forwardDensity() {
+        return null;
+    }
+
+    /** Whether weight gradients are computed densely at every step (they are when the method reads them). */
+    default boolean denseWeightGradients() {
+        return false;
+    }
+
     /** The layers this method keeps dense (the spec's {@code denseLayers} unless the method adds its own). */
     default java.util.List<String> denseLayers(dev.sparselab.contracts.spec.SparsitySpec spec) {
         return spec.denseLayers();

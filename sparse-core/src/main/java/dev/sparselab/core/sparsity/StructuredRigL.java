@@ -55,6 +55,7 @@ final class StructuredRigL implements SparsityMethod {
             return;
         }
         double alphaT = RigL.alphaAt(spec.alpha(), step, tEnd);
+        state.chargeDenseGradient();
         String last = state.shapes().get(state.shapes().size() - 1).name();
         Map<String, float[]> next = new LinkedHashMap<>();
         Map<String, float[]> biasMasks = new LinkedHashMap<>();

@@ -107,6 +107,7 @@ public final class SparseTrainer {
                 initialize(net, rng.split());
                 SparseState state = new SparseState(net, optimizer, trainer.getManager(), listener,
                         method.denseLayers(sparsity), trainSteps, stepsPerEpoch, train);
+                state.setPositions(net.outputPositions(trainer.getManager()));
                 try {
                     method.init(state);
                     SplittableRandom shuffleRng = rng.split();
@@ -130,7 +131,8 @@ public final class SparseTrainer {
                             device.toString(),
                             System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                             System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                            millis, samples * 1000.0 / Math.max(1, millis));
+                            millis, samples * 1000.0 / Math.max(1, millis), state.trainingFlops(),
+                            3 * state.denseFlops() * epochs * (double) train.size());
                     return new Result(artifact, provenance);
                 } finally {
                     state.close();
@@ -219,6 +221,7 @@ public final class SparseTrainer {
                 method.beforeUpdate(state, step, epoch);
                 optimizer.step(targets(net, state), step, sub);
                 state.applyMasks();
+                state.countStep(b, method.forwardDensity(), method.denseWeightGradients());
                 method.afterUpdate(state, step, epoch);
                 observer.afterStep(state, step);
                 lossSum += lossValue * b;
