@@ -65,13 +65,15 @@ class Evaluations {
             Evaluation e = evaluator.evaluate(artifact, test);
             jdbc.sql("""
                     insert into evaluations (run_id, artifact_sha256, test_accuracy, test_loss, sparsity, parameters,
-                      non_zero, examples, layers, activations, cost, nm_compliance, latency, device)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)
+                      non_zero, examples, layers, activations, cost, nm_compliance, latency, top5_accuracy,
+                      provenance, device)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?)
                     on conflict (run_id) do nothing""")
                     .params(completed.runId(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
                             e.sparsity(), e.parameters(), e.nonZero(), e.examples(), EventCodec.encode(e.layers()),
                             EventCodec.encode(e.activations()), costWithTraining(e, completed), e.nmCompliance(),
-                            EventCodec.encode(e.latency()), Engines.device().toString())
+                            EventCodec.encode(e.latency()), e.top5Accuracy(), EventCodec.encode(e.provenance()),
+                            Engines.device().toString())
                     .update();
             log.info("run {} evaluated: accuracy {} sparsity {}", completed.runId(), e.testAccuracy(), e.sparsity());
             outcome = new EvaluationEvent.EvaluationCompleted(completed.runId(), e.testAccuracy(), e.sparsity());

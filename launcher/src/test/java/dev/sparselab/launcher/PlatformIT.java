@@ -91,6 +91,8 @@ class PlatformIT {
         // a static 50% mask trains at half the dense cost
         assertThat(eval.get("cost").get("trainingFlopsRatio").asDouble()).isCloseTo(0.5, within(1e-9));
         assertThat(eval.get("latency")).hasSize(2);
+        assertThat(eval.get("provenance").get("testDataset").asString()).isEqualTo("synthetic/test");
+        assertThat(eval.get("top5Accuracy").isNull()).isTrue();
         assertThat(eval.get("latency").get(1).get("batch").asInt()).isEqualTo(256);
         assertThat(eval.get("latency").get(1).get("denseMs").asDouble()).isPositive();
 

@@ -78,6 +78,18 @@ class CostTest {
     }
 
     @Test
+    void topKMembershipAndProvenance() {
+        float[] out = {0.1f, 0.9f, 0.3f, 0.8f, 0.2f, 0.7f, 0.6f, 0.0f, 0.5f, 0.4f, 0.05f, 0.01f};
+        assertThat(ModelEvaluator.inTopK(out, 0, 12, 8, 5)).isTrue();   // 0.5 is the 5th largest
+        assertThat(ModelEvaluator.inTopK(out, 0, 12, 9, 5)).isFalse();  // 0.4 is the 6th
+        Evaluation e = trainAndEvaluate(new ModelSpec("mlp", List.of(16), "relu"), SparsitySpec.DENSE);
+        assertThat(e.top5Accuracy()).isNull(); // 10 classes
+        assertThat(e.provenance().testDatasetHash()).hasSize(64);
+        assertThat(e.provenance().djlVersion()).isEqualTo("0.36.0");
+        assertThat(e.provenance().engineVersion()).isEqualTo("2.7.1");
+    }
+
+    @Test
     void nmComplianceIsMeasuredOnTheCheckpoint() {
         Evaluation e = trainAndEvaluate(new ModelSpec("mlp", List.of(64), "relu"),
                 EventCodec.decode("{\"method\": \"nm\", \"n\": 2, \"m\": 4}", SparsitySpec.class));

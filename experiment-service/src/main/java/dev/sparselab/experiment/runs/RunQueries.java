@@ -30,7 +30,8 @@ public class RunQueries {
     /** The headline numbers of an evaluation; {@code layers} only in the run view. */
     public record EvaluationView(double testAccuracy, double testLoss, double sparsity, long parameters,
                                  long nonZero, int examples, String device, JsonNode layers, JsonNode activations,
-                                 JsonNode cost, Double nmCompliance, JsonNode latency, Instant evaluatedAt) {
+                                 JsonNode cost, Double nmCompliance, JsonNode latency, Double top5Accuracy,
+                                 JsonNode provenance, Instant evaluatedAt) {
     }
 
     public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
@@ -184,7 +185,8 @@ public class RunQueries {
     private static final String EVALUATION_COLUMNS = """
             e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,
             e.device as e_device, e.layers::text as e_layers, e.activations::text as e_activations,
-            e.cost::text as e_cost, e.nm_compliance, e.latency::text as e_latency, e.created_at as e_created""";
+            e.cost::text as e_cost, e.nm_compliance, e.latency::text as e_latency, e.top5_accuracy,
+            e.provenance::text as e_provenance, e.created_at as e_created""";
 
     private static EvaluationView evaluation(ResultSet rs, boolean withLayers) throws SQLException {
         if (rs.getObject("e_run") == null) {
@@ -195,7 +197,8 @@ public class RunQueries {
                 withLayers ? json(rs.getString("e_layers")) : null,
                 withLayers ? json(rs.getString("e_activations")) : null, costSummary(json(rs.getString("e_cost")),
                 withLayers), (Double) rs.getObject("nm_compliance"),
-                withLayers ? json(rs.getString("e_latency")) : null, instant(rs.getTimestamp("e_created")));
+                withLayers ? json(rs.getString("e_latency")) : null, (Double) rs.getObject("top5_accuracy"),
+                withLayers ? json(rs.getString("e_provenance")) : null, instant(rs.getTimestamp("e_created")));
     }
 
     /** The cost; without its per-layer list in summaries. */

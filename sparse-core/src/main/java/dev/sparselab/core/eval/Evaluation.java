@@ -18,10 +18,19 @@ import java.util.List;
  *                     (1.0 = the checkpoint obeys N:M everywhere); null for other methods
  * @param latency      measured inference latency, dense vs sparse, at batch 1 and 256 (fully connected models;
  *                     empty for conv models)
+ * @param top5Accuracy fraction of test examples whose label is among the 5 highest outputs; null with 10
+ *                     classes or fewer
+ * @param provenance   where the evaluation ran: test data hash, library versions, device
  */
 public record Evaluation(double testAccuracy, double testLoss, double sparsity, long parameters, long nonZero,
                          int examples, List<LayerSparsity> layers, List<ActivationSparsity> activations, Cost cost,
-                         Double nmCompliance, List<Latency> latency) {
+                         Double nmCompliance, List<Latency> latency, Double top5Accuracy,
+                         EvaluationProvenance provenance) {
+
+    /** Where an evaluation ran. */
+    public record EvaluationProvenance(String testDatasetHash, String testDataset, String djlVersion, String engine,
+                                       String engineVersion, String device) {
+    }
 
     /** Activation sparsity of one hidden layer. */
     public record ActivationSparsity(String layer, double sparsity) {

@@ -66,6 +66,7 @@ public final class ModelEvaluator {
             int n = test.size();
             int dim = test.featureDim();
             long correct = 0;
+            long top5 = 0;
             double lossSum = 0;
             Map<String, Integer> outputs = net.activationOutputs();
             long[] zeroActivations = new long[outputs.size()];
@@ -107,6 +108,9 @@ public final class ModelEvaluator {
                         if (best == label) {
                             correct++;
                         }
+                        if (classes > 10 && inTopK(out, i * classes, classes, label, 5)) {
+                            top5++;
+                        }
                         if (mse) {
                             // as DJL's L2Loss trains it: the mean of (y - p)^2 / 2 over the outputs
                             double sum = 0;
@@ -143,7 +147,10 @@ public final class ModelEvaluator {
                 k++;
             }
             return new Evaluation((double) correct / n, lossSum / n, 1.0 - (double) nonZero / params,
-                    params, nonZero, n, layers, activationSparsity, cost, nm, latency(net, artifact, manager));
+                    params, nonZero, n, layers, activationSparsity, cost, nm, latency(net, artifact, manager),
+                    test.classes() > 10 ? (double) top5 / n : null,
+                    new Evaluation.EvaluationProvenance(test.hash(), test.name(), ai.djl.engine.Engine.getDjlVersion(),
+                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()));
         }
     }
 
@@ -195,6 +202,17 @@ public final class ModelEvaluator {
             }
         }
         return groups == 0 ? 1.0 : (double) ok / groups;
+    }
+
+    /** Whether {@code label}'s output is among the k largest of the row starting at {@code offset}. */
+    public static boolean inTopK(float[] out, int offset, int classes, int label, int k) {
+        int larger = 0;
+        for (int c = 0; c < classes; c++) {
+            if (out[offset + c] > out[offset + label]) {
+                larger++;
+            }
+        }
+        return larger < k;
     }
 
     /** Rows and columns of a weight [out, in] that are not entirely zero. */
