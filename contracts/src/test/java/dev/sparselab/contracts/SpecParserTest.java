@@ -171,6 +171,26 @@ class SpecParserTest {
     }
 
     @Test
+    void convModelsNeedAnImageDataset() {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> parser.parse("""
+                {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "lenet5"}, "training": {"epochs": 1}}
+                """, false));
+        assertThat(e.errors()).extracting(FieldError::pointer).containsExactly("/dataset/name");
+        ExperimentSpec cnn = parser.parse("""
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "training": {"epochs": 1},
+                 "model": {"type": "cnn", "layers": [{"type": "conv", "channels": 8}, {"type": "pool"},
+                                                     {"type": "linear", "units": 32}]}}
+                """, false);
+        assertThat(cnn.model().layers().get(0).kernel()).isEqualTo(3);
+        assertThat(cnn.model().layers().get(1).size()).isEqualTo(2);
+        InvalidSpecException missing = catchThrowableOfType(InvalidSpecException.class, () -> parser.parse("""
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "training": {"epochs": 1},
+                 "model": {"type": "cnn", "layers": [{"type": "conv"}]}}
+                """, false));
+        assertThat(missing.errors()).extracting(FieldError::pointer).contains("/model/layers/0/channels");
+    }
+
+    @Test
     void malformedTextIsOneErrorAtTheRoot() {
         for (var text : List.of("{\"name\": ", "name: [unclosed")) {
             InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class,

@@ -312,6 +312,26 @@ class PlatformIT {
     }
 
     @Test
+    @Order(7)
+    void aLenet5RunSparsifiesConvKernelsThroughThePlatform() throws Exception {
+        assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
+                "dataset-fashion-mnist is not installed (CI installs it)");
+        String runId = api.submitRun("""
+                {"name": "lenet5 magnitude 50%", "dataset": {"name": "fashion-mnist", "trainSubset": 1000, "testSubset": 500},
+                 "model": {"type": "lenet5"}, "training": {"epochs": 1, "batchSize": 64},
+                 "sparsity": {"method": "magnitude", "target": 0.5}}""");
+        JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
+        assertThat(run.get("status").asString()).as("%s", run).isEqualTo("SUCCEEDED");
+        JsonNode e = run.get("evaluation");
+        assertThat(e.get("examples").asInt()).isEqualTo(500);
+        assertThat(e.get("layers")).hasSize(5);
+        assertThat(e.get("layers").get(0).get("name").asString()).isEqualTo("conv1");
+        assertThat(e.get("layers").get(0).get("sparsity").asDouble()).isCloseTo(0.5, within(0.01));
+        assertThat(e.get("cost").get("denseFlops").asLong()).isEqualTo(833_040);
+        assertThat(e.get("latency")).isEmpty();
+    }
+
+    @Test
     @Order(8)
     void experimentsSurviveARestart() throws Exception {
         JsonNode before = api.get("/api/v1/experiments").body();
