@@ -328,7 +328,9 @@ class PlatformIT {
         assertThat(e.get("layers").get(0).get("name").asString()).isEqualTo("conv1");
         assertThat(e.get("layers").get(0).get("sparsity").asDouble()).isCloseTo(0.5, within(0.01));
         assertThat(e.get("cost").get("denseFlops").asLong()).isEqualTo(833_040);
-        assertThat(e.get("latency")).isEmpty();
+        assertThat(e.get("latency")).hasSize(2);
+        assertThat(e.get("latency").get(0).get("layers")).hasSize(5);
+        assertThat(e.get("latency").get(1).get("layers").get(0).get("denseMs").asDouble()).isPositive();
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.sparselab.core.eval.ConvGeometry;
 import dev.sparselab.core.eval.Csr;
 import dev.sparselab.core.eval.Latency;
 import dev.sparselab.core.sparsity.Masks;
@@ -43,6 +45,33 @@ class LatencyTest {
         Csr csr = Csr.of(w, rows, cols);
         assertThat(csr.values()).hasSize(w.length - Masks.countZeros(w));
         assertThat(csr.rowPtr()[rows]).isEqualTo(csr.values().length);
+    }
+
+    @Test
+    void im2colWithTheCsrKernelEqualsPyTorchsConvolution() {
+        for (int[] sp : new int[][]{{1, 1}, {2, 0}}) {
+            ConvGeometry g = new ConvGeometry(3, 7, 6, 3, 3, sp[0], sp[1]);
+            int out = 4;
+            int batch = 2;
+            float[] w = sparseMatrix(out, g.fanIn(), 0.6, 5);
+            float[] x = sparseMatrix(batch, 3 * 7 * 6, 0.0, 6);
+            float[] y = Csr.of(w, out, g.fanIn()).multiplyTransposed(g.im2col(x, batch), batch * g.positions());
+            try (NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+                float[] expected = Conv2d.conv2d(m.create(x, new Shape(batch, 3, 7, 6)),
+                        m.create(w, new Shape(out, 3, 3, 3)), m.zeros(new Shape(out)),
+                        new Shape(sp[0], sp[0]), new Shape(sp[1], sp[1])).singletonOrThrow().toFloatArray();
+                int p = g.positions();
+                assertThat(expected).hasSize(batch * out * p);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < out; r++) {
+                        for (int q = 0; q < p; q++) {
+                            assertThat(y[(b * p + q) * out + r]).isCloseTo(expected[(b * out + r) * p + q],
+                                    within(1e-4f));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -16,8 +16,7 @@ import java.util.List;
  * @param cost         FLOPs per example and storage, dense and sparse
  * @param nmCompliance for N:M runs, the fraction of groups of m consecutive weights with at most n non-zeros
  *                     (1.0 = the checkpoint obeys N:M everywhere); null for other methods
- * @param latency      measured inference latency, dense vs sparse, at batch 1 and 256 (fully connected models;
- *                     empty for conv models)
+ * @param latency      measured inference latency, dense vs sparse, at batch 1 and 256
  * @param top5Accuracy fraction of test examples whose label is among the 5 highest outputs; null with 10
  *                     classes or fewer
  * @param provenance   where the evaluation ran: test data hash, library versions, device

@@ -3,15 +3,18 @@ package dev.sparselab.core.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Measured inference latency of the fully connected layers of a model, dense against two real sparse
- * kernels, per layer and batch size: the dense product W X through DJL/PyTorch; PyTorch's COO sparse
- * product through DJL; SparseLab's CSR kernel in Java ({@link Csr}). Each figure is the median of repeated
+ * Measured inference latency of the weight layers of a model, dense against two real sparse kernels, per
+ * layer and batch size: the dense product W X (a conv: PyTorch's convolution) through DJL/PyTorch;
+ * PyTorch's COO sparse product through DJL; SparseLab's CSR kernel in Java ({@link Csr}). A conv's sparse
+ * paths multiply the kernel with the im2col patch matrix ({@link ConvGeometry#im2col}), whose construction
+ * is timed with them. Each figure is the median of repeated
  * timings after warm-up. The sparse latency of a model uses, per layer, the faster of the two sparse
  * kernels (they are chosen per shape). Bias additions and activations are the same on every path and are
  * not timed.
@@ -35,14 +38,13 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
     static final int REPEATS = 11;
 
     /**
-     * Times the given Linear weights (row-major [out, in]) at each batch size.
-     *
-     * @param names   layer names
-     * @param weights each layer's weight values
-     * @param shapes  each layer's [out, in]
+     * A layer to time: its weight (row-major [out, fanIn], a conv kernel flattened) and, for a conv, its geometry.
      */
-    public static List<Latency> measure(NDManager manager, List<String> names, List<float[]> weights,
-                                        List<int[]> shapes, int[] batches) {
+    public record Timed(String name, float[] weight, int out, int fanIn, ConvGeometry conv) {
+    }
+
+    /** Times every layer at each batch size; conv layers include the im2col of their sparse paths. */
+    public static List<Latency> measureLayers(NDManager manager, List<Timed> timed, int[] batches) {
         List<Latency> out = new ArrayList<>();
         for (int batch : batches) {
             List<LayerLatency> layers = new ArrayList<>();
@@ -50,9 +52,9 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
             double coo = 0;
             double csr = 0;
             double sparse = 0;
-            for (int i = 0; i < names.size(); i++) {
-                LayerLatency l = layer(manager, names.get(i), weights.get(i), shapes.get(i)[0], shapes.get(i)[1],
-                        batch);
+            for (Timed t : timed) {
+                LayerLatency l = t.conv() == null ? layer(manager, t.name(), t.weight(), t.out(), t.fanIn(), batch)
+                        : convLayer(manager, t, batch);
                 layers.add(l);
                 dense += l.denseMs();
                 coo += l.cooMs();
@@ -62,6 +64,53 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
             out.add(new Latency(batch, dense, coo, csr, sparse, dense / sparse, layers));
         }
         return out;
+    }
+
+    static LayerLatency convLayer(NDManager parent, Timed t, int batch) {
+        ConvGeometry g = t.conv();
+        try (NDManager m = parent.newSubManager()) {
+            float[] x = new float[batch * g.channels() * g.height() * g.width()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37);
+            }
+            NDArray input = m.create(x, new Shape(batch, g.channels(), g.height(), g.width()));
+            NDArray kernel = m.create(t.weight(), new Shape(t.out(), g.channels(), g.kernelH(), g.kernelW()));
+            NDArray bias = m.zeros(new Shape(t.out()));
+            Shape stride = new Shape(g.stride(), g.stride());
+            Shape padding = new Shape(g.padding(), g.padding());
+            double denseMs = median(() -> {
+                try (ai.djl.ndarray.NDList y = Conv2d.conv2d(input, kernel, bias, stride, padding)) {
+                    y.singletonOrThrow().getFloat(0, 0, 0, 0);
+                }
+            });
+            int rows = batch * g.positions();
+            NDArray wCoo = coo(m, t.weight(), t.out(), g.fanIn());
+            double cooMs = median(() -> {
+                try (NDManager step = m.newSubManager()) {
+                    NDArray cols = step.create(g.im2col(x, batch), new Shape(rows, g.fanIn()));
+                    wCoo.matMul(cols.transpose()).getFloat(0, 0);
+                }
+            });
+            Csr csr = Csr.of(t.weight(), t.out(), g.fanIn());
+            double csrMs = median(() -> csr.multiplyTransposed(g.im2col(x, batch), rows));
+            return new LayerLatency(t.name(), denseMs, cooMs, csrMs, cooMs <= csrMs ? "coo" : "csr");
+        }
+    }
+
+    /**
+     * Times the given Linear weights (row-major [out, in]) at each batch size.
+     *
+     * @param names   layer names
+     * @param weights each layer's weight values
+     * @param shapes  each layer's [out, in]
+     */
+    public static List<Latency> measure(NDManager manager, List<String> names, List<float[]> weights,
+                                        List<int[]> shapes, int[] batches) {
+        List<Timed> timed = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            timed.add(new Timed(names.get(i), weights.get(i), shapes.get(i)[0], shapes.get(i)[1], null));
+        }
+        return measureLayers(manager, timed, batches);
     }
 
     static LayerLatency layer(NDManager parent, String name, float[] w, int rows, int cols, int batch) {
@@ -110,20 +159,33 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
                 }
             }
         }
-        return m.createCoo(FloatBuffer.wrap(values), indices, new Shape(rows, cols));
+        // PyTorch may keep pointing at the buffers DJL made for the indices and values, which the JVM can
+        // free once this method returns: clone into memory PyTorch owns
+        try (NDArray borrowed = m.createCoo(FloatBuffer.wrap(values), indices, new Shape(rows, cols))) {
+            return borrowed.duplicate();
+        }
     }
 
+    /**
+     * The median of {@value #REPEATS} timings after {@value #WARMUP} warm-ups; work that takes over 50 ms
+     * is timed 5 times after one warm-up (its median is stable, and evaluations stay short).
+     */
     private static double median(Runnable work) {
-        for (int i = 0; i < WARMUP; i++) {
+        long t0 = System.nanoTime();
+        work.run();
+        boolean slow = (System.nanoTime() - t0) / 1e6 > 50;
+        for (int i = 1; i < (slow ? 1 : WARMUP); i++) {
             work.run();
         }
-        double[] ms = new double[REPEATS];
-        for (int i = 0; i < REPEATS; i++) {
-            long t0 = System.nanoTime();
+        int repeats = slow ? 5 : REPEATS;
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long start = System.nanoTime();
             work.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            ms[i] = (System.nanoTime() - start) / 1e6;
         }
         Arrays.sort(ms);
-        return ms[REPEATS / 2];
+        return ms[repeats / 2];
     }
+
 }

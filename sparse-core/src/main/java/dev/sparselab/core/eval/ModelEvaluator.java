@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.sparselab.contracts.spec.SparsitySpec;
@@ -158,18 +159,21 @@ public final class ModelEvaluator {
     static final int[] LATENCY_BATCHES = {1, 256};
 
     private static List<Latency> latency(Network net, ModelArtifact artifact, NDManager manager) {
-        if (net.layers().stream().anyMatch(Network.Layer::isConv)) {
-            return List.of();
-        }
-        List<String> names = new ArrayList<>();
-        List<float[]> weights = new ArrayList<>();
-        List<int[]> shapes = new ArrayList<>();
+        Map<String, Shape[]> shapes = net.layerShapes(manager);
+        List<Latency.Timed> timed = new ArrayList<>();
         for (Network.Layer l : net.layers()) {
-            names.add(l.name());
-            weights.add(tensor(artifact, l.name() + ".weight").data());
-            shapes.add(new int[]{l.out(), l.in()});
+            ConvGeometry conv = null;
+            if (l.isConv()) {
+                Shape in = shapes.get(l.name())[0];
+                long[] k = l.weightShape();
+                Conv2d block = (Conv2d) l.block();
+                conv = new ConvGeometry((int) in.get(1), (int) in.get(2), (int) in.get(3), (int) k[2], (int) k[3],
+                        (int) block.getStride().get(0), (int) block.getPadding().get(0));
+            }
+            timed.add(new Latency.Timed(l.name(), tensor(artifact, l.name() + ".weight").data(), l.out(), l.in(),
+                    conv));
         }
-        return Latency.measure(manager, names, weights, shapes, LATENCY_BATCHES);
+        return Latency.measureLayers(manager, timed, LATENCY_BATCHES);
     }
 
     /** Counts FLOPs and sizes; conv output positions come from a forward pass of one example. */

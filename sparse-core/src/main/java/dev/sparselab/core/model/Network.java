@@ -233,26 +233,35 @@ public final class Network {
     }
 
     /**
-     * Output positions per example of every layer (height * width for a conv, 1 for a Linear), found by
-     * running one zero example through the initialized block.
+     * The input and output shapes of every layer for one example ({@code [1, ...]}), found by running one
+     * zero example through the initialized block.
      */
-    public Map<String, Long> outputPositions(ai.djl.ndarray.NDManager manager) {
-        Map<Block, Long> byBlock = new java.util.HashMap<>();
+    public Map<String, Shape[]> layerShapes(ai.djl.ndarray.NDManager manager) {
+        Map<Block, Shape[]> byBlock = new java.util.HashMap<>();
         try (ai.djl.ndarray.NDManager sub = manager.newSubManager()) {
             ai.djl.training.ParameterStore store = new ai.djl.training.ParameterStore(sub, false);
             NDList h = new NDList(sub.zeros(new Shape(1, inputDim)));
             for (ai.djl.util.Pair<String, Block> b : block.getChildren()) {
+                Shape in = h.singletonOrThrow().getShape();
                 h = b.getValue().forward(store, h, false);
-                Shape s = h.singletonOrThrow().getShape();
-                long p = 1;
-                for (int d = 2; d < s.dimension(); d++) {
-                    p *= s.get(d);
-                }
-                byBlock.put(b.getValue(), p);
+                byBlock.put(b.getValue(), new Shape[]{in, h.singletonOrThrow().getShape()});
             }
         }
+        Map<String, Shape[]> out = new LinkedHashMap<>();
+        layers.forEach(l -> out.put(l.name(), byBlock.get(l.block())));
+        return out;
+    }
+
+    /** Output positions per example of every layer (height * width for a conv, 1 for a Linear). */
+    public Map<String, Long> outputPositions(ai.djl.ndarray.NDManager manager) {
         Map<String, Long> out = new LinkedHashMap<>();
-        layers.forEach(l -> out.put(l.name(), byBlock.getOrDefault(l.block(), 1L)));
+        layerShapes(manager).forEach((name, shapes) -> {
+            long p = 1;
+            for (int d = 2; d < shapes[1].dimension(); d++) {
+                p *= shapes[1].get(d);
+            }
+            out.put(name, p);
+        });
         return out;
     }
 
