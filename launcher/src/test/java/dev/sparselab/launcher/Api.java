@@ -49,6 +49,11 @@ final class Api {
         }
     }
 
+    Response postWithUser(String path, String user) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("X-SparseLab-User", user)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
     }

@@ -147,6 +147,48 @@ class PlatformIT {
         assertThat(api.awaitRun(next, RUN_TIMEOUT).get("status").asString()).isEqualTo("SUCCEEDED");
     }
 
+    @Test
+    @Order(2)
+    void runningAndQueuedRunsAreCancelledWithinSeconds() throws Exception {
+        // minutes of training each if nothing stopped them
+        String longSpec = spec("long", "synthetic", "[256, 256]", 1000, 0.05, "{\"method\": \"dense\"}");
+        String a = api.submitRun(longSpec);
+        String b = api.submitRun(longSpec);
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        String running = null;
+        while (running == null) {
+            assertThat(java.time.Instant.now()).isBefore(deadline);
+            if ("RUNNING".equals(api.get("/api/v1/runs/" + a).body().get("status").asString())) {
+                running = a;
+            } else if ("RUNNING".equals(api.get("/api/v1/runs/" + b).body().get("status").asString())) {
+                running = b;
+            }
+            Thread.sleep(100);
+        }
+        String queued = running.equals(a) ? b : a;
+        Api.Response cancelQueued = api.postWithUser("/api/v1/runs/" + queued + "/cancel", "ada");
+        assertThat(cancelQueued.status()).isEqualTo(200);
+        assertThat(cancelQueued.body().get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(cancelQueued.body().get("cancelledBy").asString()).isEqualTo("ada");
+        assertThat(cancelQueued.body().get("cancelledAt").isNull()).isFalse();
+        java.time.Instant asked = java.time.Instant.now();
+        assertThat(api.postWithUser("/api/v1/runs/" + running + "/cancel", "ada").status()).isEqualTo(200);
+        // the trainer stops the running one at its next step, skips the cancelled queued one, and takes the
+        // next run: a quick one finishes long before the minutes the long ones would have taken
+        String next = api.submitRun(spec("after cancel", "synthetic", "[16]", 1, 0.05, "{\"method\": \"dense\"}"));
+        JsonNode nextRun = api.awaitRun(next, Duration.ofSeconds(60));
+        assertThat(nextRun.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(Duration.between(asked, java.time.Instant.now())).isLessThan(Duration.ofSeconds(30));
+        JsonNode cancelled = api.get("/api/v1/runs/" + running).body();
+        assertThat(cancelled.get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(cancelled.get("evaluation").isNull()).isTrue();
+        assertThat(cancelled.get("epochs").size()).isLessThan(500);
+        assertThat(api.get("/api/v1/runs/" + queued).body().get("startedAt").isNull()).isTrue();
+        assertThat(api.postWithUser("/api/v1/runs/" + running + "/cancel", "ada").status()).isEqualTo(409);
+        assertThat(api.postWithUser("/api/v1/runs/00000000-0000-0000-0000-000000000000/cancel", "ada").status())
+                .isEqualTo(404);
+    }
+
     @ParameterizedTest(name = "{0}")
     @Order(3)
     @CsvSource(delimiter = '|', textBlock = """

@@ -10,6 +10,7 @@ import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.DatasetUnavailableException;
 import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.train.SparseTrainer;
+import dev.sparselab.core.train.TrainingCancelledException;
 import dev.sparselab.core.train.TrainingFailedException;
 import dev.sparselab.db.ArtifactStore;
 import dev.sparselab.db.ProcessedEvents;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
 
@@ -38,9 +40,14 @@ class TrainingJobs {
     private final KafkaTemplate<String, String> kafka;
     private final TrainerProperties props;
     private final String trainerName;
+    private final Cancellations cancellations;
+    private final JdbcClient jdbc;
 
     TrainingJobs(DatasetCache datasets, ArtifactStore artifacts, ProcessedEvents ledger,
-                 KafkaTemplate<String, String> kafka, TrainerProperties props) {
+                 KafkaTemplate<String, String> kafka, TrainerProperties props, Cancellations cancellations,
+                 JdbcClient jdbc) {
+        this.cancellations = cancellations;
+        this.jdbc = jdbc;
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.ledger = ledger;
@@ -54,17 +61,28 @@ class TrainingJobs {
             log.info("run {} was already trained (request {}), skipping", request.runId(), request.eventId());
             return;
         }
+        String status = jdbc.sql("select status from runs where id = ?").param(request.runId()).query(String.class)
+                .optional().orElse("QUEUED");
+        if ("CANCELLED".equals(status)) {
+            log.info("run {} was cancelled before it started, skipping", request.runId());
+            ledger.markProcessed(request.eventId());
+            return;
+        }
         ExperimentSpec spec = request.spec();
         publish(new RunEvent.RunStarted(request.runId(), trainerName, Engines.device().toString()));
         log.info("training run {} ({})", request.runId(), spec.name());
         try {
             Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
             SparseTrainer.Result result = new SparseTrainer(spec, train,
-                    points -> publish(new RunEvent.MetricsReported(request.runId(), points))).run();
+                    points -> publish(new RunEvent.MetricsReported(request.runId(), points)))
+                    .cancelWhen(() -> cancellations.isCancelled(request.runId()))
+                    .run();
             String sha = artifacts.put("model", result.artifact().toBytes());
             publish(new RunEvent.RunCompleted(request.runId(), sha, result.provenance()));
             log.info("run {} trained: {} samples/s, artifact {}", request.runId(),
                     Math.round(result.provenance().samplesPerSecond()), sha);
+        } catch (TrainingCancelledException e) {
+            log.info("run {} stopped: {}", request.runId(), e.getMessage());
         } catch (DatasetUnavailableException | TrainingFailedException e) {
             publish(new RunEvent.RunFailed(request.runId(), e.getMessage()));
         } catch (OutOfMemoryError e) {

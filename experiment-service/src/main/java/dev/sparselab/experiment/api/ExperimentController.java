@@ -2,6 +2,7 @@ package dev.sparselab.experiment.api;
 
 import dev.sparselab.contracts.spec.Plan;
 import dev.sparselab.contracts.spec.SpecParser;
+import dev.sparselab.experiment.runs.Cancellation;
 import dev.sparselab.experiment.runs.ExperimentService;
 import dev.sparselab.experiment.runs.RunQueries;
 import java.net.URI;
@@ -27,11 +28,14 @@ class ExperimentController {
     private final SpecParser parser;
     private final ExperimentService experiments;
     private final RunQueries queries;
+    private final Cancellation cancellation;
 
-    ExperimentController(SpecParser parser, ExperimentService experiments, RunQueries queries) {
+    ExperimentController(SpecParser parser, ExperimentService experiments, RunQueries queries,
+                         Cancellation cancellation) {
         this.parser = parser;
         this.experiments = experiments;
         this.queries = queries;
+        this.cancellation = cancellation;
     }
 
     /** Submits a spec (JSON or YAML); 201 with the experiment and its queued runs. */
@@ -48,6 +52,15 @@ class ExperimentController {
     @GetMapping
     List<RunQueries.ExperimentListItem> list(@RequestParam(defaultValue = "100") int limit) {
         return queries.experiments(Math.max(1, Math.min(limit, 1000)));
+    }
+
+    /** Cancels every queued or running run of the experiment; finished runs stay as they are. */
+    @PostMapping("/{id}/cancel")
+    RunQueries.ExperimentView cancel(@PathVariable UUID id,
+                                     @RequestHeader(name = "X-SparseLab-User", defaultValue = "anonymous")
+                                     String user) {
+        cancellation.cancelExperiment(id, user).orElseThrow(() -> new NotFoundException("experiment", id));
+        return queries.experiment(id).orElseThrow(() -> new NotFoundException("experiment", id));
     }
 
     @GetMapping("/{id}")

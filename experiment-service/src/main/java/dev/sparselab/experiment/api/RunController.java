@@ -1,9 +1,12 @@
 package dev.sparselab.experiment.api;
 
+import dev.sparselab.experiment.runs.Cancellation;
 import dev.sparselab.experiment.runs.RunQueries;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,9 +15,26 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/runs")
 class RunController {
     private final RunQueries queries;
+    private final Cancellation cancellation;
 
-    RunController(RunQueries queries) {
+    RunController(RunQueries queries, Cancellation cancellation) {
         this.queries = queries;
+        this.cancellation = cancellation;
+    }
+
+    /**
+     * Cancels a queued or running run; {@code X-SparseLab-User} names who (until accounts exist). A finished
+     * run is answered 409 and left as it is.
+     */
+    @PostMapping("/{id}/cancel")
+    RunQueries.RunView cancel(@PathVariable UUID id,
+                              @RequestHeader(name = "X-SparseLab-User", defaultValue = "anonymous") String user) {
+        Cancellation.Outcome outcome = cancellation.cancelRun(id, user)
+                .orElseThrow(() -> new NotFoundException("run", id));
+        if (!outcome.cancelled()) {
+            throw new ConflictException("run " + id + " is already " + outcome.before() + "; nothing to cancel");
+        }
+        return queries.run(id).orElseThrow(() -> new NotFoundException("run", id));
     }
 
     @GetMapping("/{id}")

@@ -56,7 +56,7 @@ public class RunQueries {
     public record RunView(UUID id, UUID experimentId, long seed, JsonNode spec, RunStatus status, String reason,
                           String trainer, String device, Instant createdAt, Instant startedAt, Instant trainedAt,
                           Instant finishedAt, String artifactSha256, JsonNode provenance, List<EpochMetrics> epochs,
-                          EvaluationView evaluation) {
+                          EvaluationView evaluation, String cancelledBy, Instant cancelledAt) {
     }
 
     public record Point(long step, int epoch, double value) {
@@ -126,7 +126,7 @@ public class RunQueries {
         return jdbc.sql("""
                         select r.id, r.experiment_id, r.seed, r.spec::text, r.status, r.reason, r.trainer, r.device,
                           r.created_at, r.started_at, r.trained_at, r.finished_at, r.artifact_sha256,
-                          r.provenance::text, %s
+                          r.provenance::text, r.cancelled_by, r.cancelled_at, %s
                         from runs r left join evaluations e on e.run_id = r.id where r.id = ?"""
                         .formatted(EVALUATION_COLUMNS))
                 .param(id)
@@ -134,7 +134,8 @@ public class RunQueries {
                         json(rs.getString(4)), RunStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
                         rs.getString(8), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)),
                         instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12)), rs.getString(13),
-                        json(rs.getString(14)), epochs(id), evaluation(rs, true)))
+                        json(rs.getString(14)), epochs(id), evaluation(rs, true), rs.getString(15),
+                        instant(rs.getTimestamp(16))))
                 .optional();
     }
 

@@ -50,6 +50,13 @@ public final class SparseTrainer {
     private final TrainingListener listener;
     private final Device device;
     private StepObserver observer = (state, step) -> { };
+    private java.util.function.BooleanSupplier cancelled = () -> false;
+
+    /** Stops training (with {@link TrainingCancelledException}) at the first step at which this says true. */
+    public SparseTrainer cancelWhen(java.util.function.BooleanSupplier isCancelled) {
+        this.cancelled = isCancelled;
+        return this;
+    }
 
     /** Sees the model around every optimizer step. */
     @FunctionalInterface
@@ -197,6 +204,9 @@ public final class SparseTrainer {
                 yb[i] = labels[src];
             }
             try (NDManager sub = trainer.getManager().newSubManager()) {
+                if (cancelled.getAsBoolean()) {
+                    throw new TrainingCancelledException("cancelled before step " + (step + 1));
+                }
                 observer.beforeStep(state, step + 1);
                 method.beforeForward(state, step + 1, epoch);
                 NDArray x = sub.create(xb, new Shape(b, dim));
