@@ -121,6 +121,34 @@ public final class MaskedOptimizer implements AutoCloseable {
         return state.get(name);
     }
 
+    /** Host copies of all state arrays, by parameter name (for a checkpoint). */
+    public Map<String, float[][]> exportState() {
+        Map<String, float[][]> out = new LinkedHashMap<>();
+        state.forEach((name, arrays) -> {
+            float[][] copies = new float[arrays.length][];
+            for (int i = 0; i < arrays.length; i++) {
+                copies[i] = arrays[i].toFloatArray();
+            }
+            out.put(name, copies);
+        });
+        return out;
+    }
+
+    /** Replaces the state of a parameter with saved values (from {@link #exportState}). */
+    public void importState(String name, NDArray like, float[][] values) {
+        NDArray[] old = state.remove(name);
+        if (old != null) {
+            for (NDArray a : old) {
+                a.close();
+            }
+        }
+        NDArray[] arrays = new NDArray[values.length];
+        for (int i = 0; i < values.length; i++) {
+            arrays[i] = stateManager.create(values[i], like.getShape()).toDevice(like.getDevice(), false);
+        }
+        state.put(name, arrays);
+    }
+
     /** The learning rate the schedule gives at a step. */
     public float learningRate(long step) {
         return schedule.at(Math.max(1, step));

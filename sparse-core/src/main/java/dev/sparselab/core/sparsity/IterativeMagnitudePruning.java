@@ -55,6 +55,29 @@ final class IterativeMagnitudePruning implements SparsityMethod {
     }
 
     @Override
+    public Map<String, float[]> saveState() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        out.put("round", new float[]{round});
+        savedWeights.forEach((k, v) -> out.put("rewind.weight." + k, v));
+        savedBiases.forEach((k, v) -> out.put("rewind.bias." + k, v));
+        return out;
+    }
+
+    @Override
+    public void restoreState(Map<String, float[]> saved) {
+        round = (int) saved.get("round")[0];
+        savedWeights.clear();
+        savedBiases.clear();
+        saved.forEach((k, v) -> {
+            if (k.startsWith("rewind.weight.")) {
+                savedWeights.put(k.substring("rewind.weight.".length()), v);
+            } else if (k.startsWith("rewind.bias.")) {
+                savedBiases.put(k.substring("rewind.bias.".length()), v);
+            }
+        });
+    }
+
+    @Override
     public void init(SparseState state) {
         if (spec.rewindStep() == 0) {
             save(state);

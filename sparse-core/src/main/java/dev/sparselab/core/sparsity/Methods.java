@@ -11,14 +11,14 @@ public final class Methods {
     private Methods() {
     }
 
-    public static SparsityMethod create(ExperimentSpec experiment, SplittableRandom rng) {
+    public static SparsityMethod create(ExperimentSpec experiment, StepRandom rng) {
         SparsitySpec spec = experiment.sparsity();
         return switch (spec.method()) {
             case SparsitySpec.DENSE_METHOD -> new SparsityMethod() { };
             case SparsitySpec.RANDOM -> new SparsityMethod() {
                 @Override
                 public void init(SparseState state) {
-                    state.updateMasks(randomMasks(state, spec, rng), 0, 0);
+                    state.updateMasks(randomMasks(state, spec, rng.at(0)), 0, 0);
                 }
             };
             case SparsitySpec.MAGNITUDE -> new MagnitudePruning(spec);

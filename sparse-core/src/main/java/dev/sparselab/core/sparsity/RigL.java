@@ -19,14 +19,14 @@ import java.util.SplittableRandom;
  */
 final class RigL implements SparsityMethod {
     private final SparsitySpec spec;
-    private final SplittableRandom rng;
+    private final StepRandom rng;
     private final List<Update> updates = new ArrayList<>();
 
     /** What one update did to one layer: the k it dropped and grew. */
     record Update(long step, String layer, int k) {
     }
 
-    RigL(SparsitySpec spec, SplittableRandom rng) {
+    RigL(SparsitySpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }
@@ -49,7 +49,7 @@ final class RigL implements SparsityMethod {
 
     @Override
     public void init(SparseState state) {
-        state.updateMasks(Methods.randomMasks(state, spec, rng), 0, 0);
+        state.updateMasks(Methods.randomMasks(state, spec, rng.at(0)), 0, 0);
     }
 
     @Override
@@ -60,6 +60,7 @@ final class RigL implements SparsityMethod {
         }
         double alphaT = alphaAt(spec.alpha(), step, tEnd);
         state.chargeDenseGradient();
+        SplittableRandom stepRng = rng.at(step);
         Map<String, float[]> next = new LinkedHashMap<>();
         for (LayerShape l : state.sparseShapes()) {
             float[] w = state.weights(l.name());
@@ -67,7 +68,7 @@ final class RigL implements SparsityMethod {
             float[] mask = state.mask(l.name());
             int active = l.count() - Masks.countZeros(mask);
             int k = (int) Math.floor(alphaT * active);
-            float[] updated = dropAndGrow(w, g, mask, k, rng);
+            float[] updated = dropAndGrow(w, g, mask, k, stepRng);
             state.setWeights(l.name(), w);
             next.put(l.name(), updated);
             updates.add(new Update(step, l.name(), k));

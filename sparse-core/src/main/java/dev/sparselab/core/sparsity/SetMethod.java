@@ -18,16 +18,16 @@ import java.util.SplittableRandom;
  */
 final class SetMethod implements SparsityMethod {
     private final SparsitySpec spec;
-    private final SplittableRandom rng;
+    private final StepRandom rng;
 
-    SetMethod(SparsitySpec spec, SplittableRandom rng) {
+    SetMethod(SparsitySpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }
 
     @Override
     public void init(SparseState state) {
-        state.updateMasks(Methods.randomMasks(state, spec, rng), 0, 0);
+        state.updateMasks(Methods.randomMasks(state, spec, rng.at(0)), 0, 0);
     }
 
     @Override
@@ -36,10 +36,11 @@ final class SetMethod implements SparsityMethod {
             return;
         }
         Map<String, float[]> next = new LinkedHashMap<>();
+        SplittableRandom stepRng = rng.at(step);
         for (LayerShape l : state.sparseShapes()) {
             float[] w = state.weights(l.name());
             float[] mask = state.mask(l.name());
-            float[] updated = evolve(w, mask, spec.zeta(), spec.regrowStd(), rng);
+            float[] updated = evolve(w, mask, spec.zeta(), spec.regrowStd(), stepRng);
             state.setWeights(l.name(), w);
             next.put(l.name(), updated);
         }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Sparse momentum (Dettmers &amp; Zettlemoyer, "Sparse Networks from Scratch"). Masks start random with
@@ -20,9 +19,9 @@ import java.util.SplittableRandom;
 final class SparseMomentum implements SparsityMethod {
     static final double FINAL_RATE = 0.005;
     private final SparsitySpec spec;
-    private final SplittableRandom rng;
+    private final StepRandom rng;
 
-    SparseMomentum(SparsitySpec spec, SplittableRandom rng) {
+    SparseMomentum(SparsitySpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }
@@ -39,7 +38,7 @@ final class SparseMomentum implements SparsityMethod {
     @Override
     public void init(SparseState state) {
         state.setMaskGradients(false);
-        state.updateMasks(Methods.randomMasks(state, spec, rng), 0, 0);
+        state.updateMasks(Methods.randomMasks(state, spec, rng.at(0)), 0, 0);
     }
 
     @Override

@@ -100,6 +100,37 @@ public final class SparseState {
         return trainingFlops;
     }
 
+    /** Restores the training FLOPs counted before a checkpoint. */
+    public void setTrainingFlops(double flops) {
+        this.trainingFlops = flops;
+    }
+
+    /** Host copies of the bias masks (structured pruning), by layer. */
+    public Map<String, float[]> biasMasks() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        biasMasks.forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return out;
+    }
+
+    /**
+     * Installs masks saved in a checkpoint as they were: no metric points, no optimizer reset (the
+     * optimizer state is restored separately), then applies them.
+     */
+    public void restoreMasks(Map<String, float[]> weightMasks, Map<String, float[]> biasMaskValues) {
+        deviceMasks.values().forEach(NDArray::close);
+        deviceMasks.clear();
+        masks.clear();
+        nnzCache.clear();
+        weightMasks.forEach((name, m) -> {
+            masks.put(name, m);
+            deviceMasks.put(name, manager.create(m, new Shape(layer(name).weightShape())));
+        });
+        biasMasks.values().forEach(NDArray::close);
+        biasMasks.clear();
+        biasMaskValues.forEach((name, m) -> biasMasks.put(name, manager.create(m)));
+        applyMasks();
+    }
+
     private final Map<String, Integer> nnzCache = new LinkedHashMap<>();
 
     /** The training split (for calibration data). */

@@ -55,6 +55,18 @@ public interface SparsityMethod {
         return false;
     }
 
+    /**
+     * The method's own state beyond masks, weights and optimizer state, as named arrays, for a checkpoint
+     * (e.g. the lottery ticket's rewind weights and round). Most methods derive everything from the step.
+     */
+    default java.util.Map<String, float[]> saveState() {
+        return java.util.Map.of();
+    }
+
+    /** Restores what {@link #saveState} returned; called after {@link #init} when a run resumes. */
+    default void restoreState(java.util.Map<String, float[]> saved) {
+    }
+
     /** The layers this method keeps dense (the spec's {@code denseLayers} unless the method adds its own). */
     default java.util.List<String> denseLayers(dev.sparselab.contracts.spec.SparsitySpec spec) {
         return spec.denseLayers();

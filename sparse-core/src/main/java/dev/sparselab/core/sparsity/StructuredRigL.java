@@ -20,12 +20,24 @@ import java.util.SplittableRandom;
  */
 final class StructuredRigL implements SparsityMethod {
     private final SparsitySpec spec;
-    private final SplittableRandom rng;
+    private final StepRandom rng;
     private final Map<String, float[]> alive = new LinkedHashMap<>();
 
-    StructuredRigL(SparsitySpec spec, SplittableRandom rng) {
+    StructuredRigL(SparsitySpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
+    }
+
+    @Override
+    public Map<String, float[]> saveState() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        alive.forEach((k, v) -> out.put("alive." + k, v.clone()));
+        return out;
+    }
+
+    @Override
+    public void restoreState(Map<String, float[]> saved) {
+        saved.forEach((k, v) -> alive.put(k.substring("alive.".length()), v.clone()));
     }
 
     @Override
@@ -33,13 +45,14 @@ final class StructuredRigL implements SparsityMethod {
         Map<String, Integer> zeros = Distributions.zeros(state.shapes(), spec.target(), spec.distribution(),
                 state.denseLayers());
         Map<String, float[]> masks = new LinkedHashMap<>();
+        SplittableRandom initRng = rng.at(0);
         for (LayerShape l : state.sparseShapes()) {
             int out = l.out();
             int in = l.fanIn();
             int fanIn = Math.max(1, (int) Math.round((double) (l.count() - zeros.get(l.name())) / out));
             float[] mask = new float[l.count()];
             for (int r = 0; r < out; r++) {
-                float[] row = Masks.random(in, in - fanIn, rng);
+                float[] row = Masks.random(in, in - fanIn, initRng);
                 System.arraycopy(row, 0, mask, r * in, in);
             }
             masks.put(l.name(), mask);
@@ -56,6 +69,7 @@ final class StructuredRigL implements SparsityMethod {
         }
         double alphaT = RigL.alphaAt(spec.alpha(), step, tEnd);
         state.chargeDenseGradient();
+        SplittableRandom stepRng = rng.at(step);
         String last = state.shapes().get(state.shapes().size() - 1).name();
         Map<String, float[]> next = new LinkedHashMap<>();
         Map<String, float[]> biasMasks = new LinkedHashMap<>();
@@ -118,7 +132,7 @@ final class StructuredRigL implements SparsityMethod {
                     }
                 }
                 int kr = (int) Math.floor(alphaT * fanIn);
-                float[] updated = RigL.dropAndGrow(wr, gr, mr, kr, rng);
+                float[] updated = RigL.dropAndGrow(wr, gr, mr, kr, stepRng);
                 System.arraycopy(updated, 0, mask, r * in, in);
                 System.arraycopy(wr, 0, w, r * in, in);
             }
