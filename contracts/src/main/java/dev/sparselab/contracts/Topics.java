@@ -11,6 +11,12 @@ public final class Topics {
     /** What the evaluator reports: {@link dev.sparselab.contracts.events.EvaluationEvent}. */
     public static final String EVALUATION_EVENTS = "sparselab.evaluation.events";
 
+    /** The dead-letter twins ({@code <topic>-dlt}) of every topic: records no consumer could process. */
+    public static final String RUN_REQUESTED_DLT = RUN_REQUESTED + "-dlt";
+    public static final String RUN_EVENTS_DLT = RUN_EVENTS + "-dlt";
+    public static final String RUN_CONTROL_DLT = RUN_CONTROL + "-dlt";
+    public static final String EVALUATION_EVENTS_DLT = EVALUATION_EVENTS + "-dlt";
+
     private Topics() {
     }
 }

@@ -80,6 +80,9 @@ class Evaluations {
         } catch (DatasetUnavailableException | IllegalStateException | IllegalArgumentException e) {
             outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.getMessage());
         } catch (RuntimeException e) {
+            if (dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
+                throw e; // PostgreSQL is away: the listener retries with back-off, the run does not fail
+            }
             log.error("evaluating run {} failed", completed.runId(), e);
             outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.toString());
         }
@@ -105,9 +108,11 @@ class Evaluations {
                     .get(props.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reporting " + event, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot report evaluation of run " + event.runId() + ": " + e, e);
+            throw new dev.sparselab.messaging.DependencyUnavailableException("interrupted while reporting " + event, e);
+        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException
+                 | org.springframework.kafka.KafkaException e) {
+            throw new dev.sparselab.messaging.DependencyUnavailableException("cannot report evaluation of run "
+                    + event.runId() + ": " + e, e);
         }
     }
 }

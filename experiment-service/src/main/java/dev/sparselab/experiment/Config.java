@@ -42,4 +42,25 @@ class Config {
     NewTopic evaluationEventsTopic() {
         return TopicBuilder.name(Topics.EVALUATION_EVENTS).partitions(4).replicas(1).build();
     }
+
+    // dead-letter twins: as many partitions as the original (a dead letter keeps its partition)
+    @Bean
+    NewTopic runRequestedDlt(ExperimentProperties props) {
+        return TopicBuilder.name(Topics.RUN_REQUESTED_DLT).partitions(props.requestedPartitions()).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic runEventsDlt() {
+        return TopicBuilder.name(Topics.RUN_EVENTS_DLT).partitions(4).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic runControlDlt() {
+        return TopicBuilder.name(Topics.RUN_CONTROL_DLT).partitions(1).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic evaluationEventsDlt() {
+        return TopicBuilder.name(Topics.EVALUATION_EVENTS_DLT).partitions(4).replicas(1).build();
+    }
 }

@@ -24,10 +24,20 @@ public final class KraftBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int port;
+    private final int controllerPort;
 
-    private KraftBroker(KafkaRaftServer server, int port) {
+    private KraftBroker(KafkaRaftServer server, int port, int controllerPort) {
         this.server = server;
         this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
     }
 
     /**
@@ -75,7 +85,7 @@ public final class KraftBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         log.info("Kafka (KRaft) listening on 127.0.0.1:{}", port);
-        return new KraftBroker(server, port);
+        return new KraftBroker(server, port, controllerPort);
     }
 
     public String bootstrapServers() {

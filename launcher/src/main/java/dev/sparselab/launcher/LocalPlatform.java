@@ -35,22 +35,32 @@ public final class LocalPlatform implements AutoCloseable {
      * @param postgresPort        PostgreSQL port (0 = any free port)
      * @param datasetsDir         the folder that holds {@code fashion-mnist/}
      * @param requestedPartitions partitions of the run queue
+     * @param trainers            0: one trainer inside this JVM; n &gt; 0: n trainer processes (one JVM each)
+     * @param extraArgs           further arguments for every service (e.g. scheduler settings)
      */
     public record Options(Path dataDir, int gatewayPort, int kafkaPort, int postgresPort, Path datasetsDir,
-                          int requestedPartitions) {
+                          int requestedPartitions, int trainers, List<String> extraArgs) {
+        public Options(Path dataDir, int gatewayPort, int kafkaPort, int postgresPort, Path datasetsDir,
+                       int requestedPartitions) {
+            this(dataDir, gatewayPort, kafkaPort, postgresPort, datasetsDir, requestedPartitions, 0, List.of());
+        }
     }
 
     private final EmbeddedPostgres postgres;
-    private final KraftBroker kafka;
+    private KraftBroker kafka;
     private final List<ConfigurableApplicationContext> contexts;
     private final int gatewayPort;
+    private final List<TrainerProcess> trainerProcesses;
+    private final Options options;
 
     private LocalPlatform(EmbeddedPostgres postgres, KraftBroker kafka, List<ConfigurableApplicationContext> contexts,
-                          int gatewayPort) {
+                          int gatewayPort, List<TrainerProcess> trainerProcesses, Options options) {
         this.postgres = postgres;
         this.kafka = kafka;
         this.contexts = contexts;
         this.gatewayPort = gatewayPort;
+        this.trainerProcesses = trainerProcesses;
+        this.options = options;
     }
 
     public static LocalPlatform start(Options o) throws Exception {
@@ -64,6 +74,7 @@ public final class LocalPlatform implements AutoCloseable {
         EmbeddedPostgres postgres = pgBuilder.start();
         KraftBroker kafka = null;
         List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+        List<TrainerProcess> processes = new ArrayList<>();
         try {
             kafka = KraftBroker.start(o.dataDir().resolve("kafka"), port(o.kafkaPort()), freePort(), 4);
             List<String> common = List.of(
@@ -72,14 +83,24 @@ public final class LocalPlatform implements AutoCloseable {
                     "--spring.datasource.password=postgres",
                     "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                     "--spring.main.banner-mode=off");
+            common = new ArrayList<>(common);
+            common.addAll(o.extraArgs());
             ConfigurableApplicationContext experiment = run(ExperimentServiceApplication.builder(), common,
                     "--server.port=0",
                     "--sparselab.experiment.requested-partitions=" + o.requestedPartitions());
             contexts.add(experiment);
             int experimentPort = Integer.parseInt(experiment.getEnvironment().getProperty("local.server.port"));
-            contexts.add(run(TrainerServiceApplication.builder(), common, "--server.port=0",
-                    "--springdoc.api-docs.enabled=false",
-                    "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
+            if (o.trainers() == 0) {
+                contexts.add(run(TrainerServiceApplication.builder(), common, "--server.port=0",
+                        "--springdoc.api-docs.enabled=false",
+                        "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
+            }
+            for (int i = 1; i <= o.trainers(); i++) {
+                List<String> args = new ArrayList<>(common);
+                args.addAll(List.of("--server.port=0", "--springdoc.api-docs.enabled=false",
+                        "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
+                processes.add(TrainerProcess.start("trainer-" + i, args, o.dataDir().resolve("logs")));
+            }
             contexts.add(run(EvaluatorServiceApplication.builder(), common, "--server.port=0",
                     "--springdoc.api-docs.enabled=false",
                     "--sparselab.evaluator.datasets-dir=" + o.datasetsDir()));
@@ -95,9 +116,9 @@ public final class LocalPlatform implements AutoCloseable {
                     "--sparselab.gateway.experiment-service=http://127.0.0.1:" + experimentPort);
             contexts.add(gateway);
             int gatewayPort = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
-            return new LocalPlatform(postgres, kafka, contexts, gatewayPort);
+            return new LocalPlatform(postgres, kafka, contexts, gatewayPort, processes, o);
         } catch (Exception | Error e) {
-            new LocalPlatform(postgres, kafka, contexts, 0).close();
+            new LocalPlatform(postgres, kafka, contexts, 0, processes, o).close();
             throw e;
         }
     }
@@ -129,8 +150,23 @@ public final class LocalPlatform implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The trainer processes (empty when the trainer runs inside this JVM). */
+    public List<TrainerProcess> trainerProcesses() {
+        return trainerProcesses;
+    }
+
+    /** Stops the Kafka broker (as an outage would); {@link #restartKafka} brings it back on the same port and logs. */
+    public synchronized void stopKafka() {
+        kafka.close();
+    }
+
+    public synchronized void restartKafka() throws Exception {
+        kafka = KraftBroker.start(options.dataDir().resolve("kafka"), kafka.port(), kafka.controllerPort(), 4);
+    }
+
     @Override
     public void close() {
+        trainerProcesses.forEach(TrainerProcess::close);
         List<ConfigurableApplicationContext> reversed = new ArrayList<>(contexts);
         Collections.reverse(reversed);
         for (ConfigurableApplicationContext c : reversed) {

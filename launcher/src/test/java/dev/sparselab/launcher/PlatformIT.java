@@ -153,7 +153,8 @@ class PlatformIT {
         // minutes of training each if nothing stopped them
         String longSpec = spec("long", "synthetic", "[256, 256]", 1000, 0.05, "{\"method\": \"dense\"}");
         String a = api.submitRun(longSpec);
-        String b = api.submitRun(longSpec);
+        // the same spec again is a duplicate: force it, to have a second run queued behind the first
+        String b = api.submitRun(longSpec.replace("{\"name\": \"long\"", "{\"name\": \"long\", \"force\": true"));
         java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
         String running = null;
         while (running == null) {
@@ -175,7 +176,7 @@ class PlatformIT {
         assertThat(api.postWithUser("/api/v1/runs/" + running + "/cancel", "ada").status()).isEqualTo(200);
         // the trainer stops the running one at its next step, skips the cancelled queued one, and takes the
         // next run: a quick one finishes long before the minutes the long ones would have taken
-        String next = api.submitRun(spec("after cancel", "synthetic", "[16]", 1, 0.05, "{\"method\": \"dense\"}"));
+        String next = api.submitRun(spec("after cancel", "synthetic", "[18]", 1, 0.05, "{\"method\": \"dense\"}"));
         JsonNode nextRun = api.awaitRun(next, Duration.ofSeconds(60));
         assertThat(nextRun.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(Duration.between(asked, java.time.Instant.now())).isLessThan(Duration.ofSeconds(30));
@@ -376,6 +377,40 @@ class PlatformIT {
     }
 
     @Test
+    @Order(7)
+    void poisonMessagesAreDeadLetteredAndConsumersGoOn() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", platform.kafkaBootstrapServers());
+        p.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        p.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(p)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("sparselab.run.events", "poison-1",
+                    "{\"type\": \"RunStarted\", \"runId\": \"not-a-uuid\"")).get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("sparselab.run.requested",
+                    "poison-2", "this is not JSON")).get();
+        }
+        // every consumer group that reads the topic gives up after bounded retries and dead-letters it
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (seen.size() < 3 && java.time.Instant.now().isBefore(deadline)) {
+            seen.clear();
+            for (JsonNode d : api.get("/api/v1/admin/dead-letters").body()) {
+                seen.add(d.get("topic").asString() + " " + d.get("consumerGroup").asString());
+                if (d.get("key").asString().startsWith("poison")) {
+                    assertThat(d.get("error").asString()).isNotBlank();
+                }
+            }
+            Thread.sleep(250);
+        }
+        assertThat(seen).containsExactlyInAnyOrder("sparselab.run.events experiment-service",
+                "sparselab.run.events evaluators", "sparselab.run.requested trainers");
+        // and they went on: a run submitted now goes through trainer, evaluator and experiment-service
+        String runId = api.submitRun(spec("after poison", "synthetic", "[22]", 1, 0.05, "{\"method\": \"dense\"}"));
+        assertThat(api.awaitRun(runId, RUN_TIMEOUT).get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(api.get("/api/v1/admin/dead-letters?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
     @Order(8)
     void experimentsSurviveARestart() throws Exception {
         JsonNode before = api.get("/api/v1/experiments").body();
@@ -387,7 +422,7 @@ class PlatformIT {
         JsonNode after = api.get("/api/v1/experiments").body();
         assertThat(after).isEqualTo(before);
         // and the restarted platform still trains
-        String runId = api.submitRun(spec("after restart", "synthetic", "[16]", 1, 0.05, "{\"method\": \"dense\"}"));
+        String runId = api.submitRun(spec("after restart", "synthetic", "[20]", 1, 0.05, "{\"method\": \"dense\"}"));
         assertThat(api.awaitRun(runId, RUN_TIMEOUT).get("status").asString()).isEqualTo("SUCCEEDED");
     }
 }

@@ -8,13 +8,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of a trainer.
  *
- * @param datasetsDir  the folder that holds {@code fashion-mnist/} (Debian: {@code /usr/share/datasets})
- * @param name         this trainer's name in run events (default: host name and process id)
- * @param sendTimeout  how long to wait for Kafka to acknowledge an event
+ * @param datasetsDir        the folder that holds {@code fashion-mnist/} (Debian: {@code /usr/share/datasets})
+ * @param name               this trainer's name in run events (default: host name and process id)
+ * @param sendTimeout        how long to wait for Kafka to acknowledge an event
+ * @param slots              runs trained at once (default: one per GPU, else one)
+ * @param leaseTtl           how long a run stays held by this trainer without a heartbeat; after that
+ *                           another trainer may resume it
+ * @param heartbeat          how often held runs' leases (and this trainer's row) are renewed
+ * @param checkpointInterval the longest time between checkpoints (besides every {@code checkpointEvery}
+ *                           epochs of the spec); taken at the next step boundary, mid-epoch if need be
  */
 @ConfigurationProperties("sparselab.trainer")
 public record TrainerProperties(
         @DefaultValue("/usr/share/datasets") Path datasetsDir,
         String name,
-        @DefaultValue("30s") Duration sendTimeout) {
+        @DefaultValue("30s") Duration sendTimeout,
+        Integer slots,
+        @DefaultValue("15s") Duration leaseTtl,
+        @DefaultValue("3s") Duration heartbeat,
+        @DefaultValue("5m") Duration checkpointInterval) {
 }

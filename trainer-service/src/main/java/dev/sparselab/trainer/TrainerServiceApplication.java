@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /** The trainer-service: one member of the {@code trainers} consumer group. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@org.springframework.scheduling.annotation.EnableScheduling
 public class TrainerServiceApplication {
     public static final String CONFIG_NAME = "trainer-service";
 

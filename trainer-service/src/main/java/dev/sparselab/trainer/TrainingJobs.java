@@ -8,90 +8,173 @@ import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.DatasetUnavailableException;
-import dev.sparselab.core.train.Engines;
+import dev.sparselab.core.train.Checkpoint;
 import dev.sparselab.core.train.SparseTrainer;
 import dev.sparselab.core.train.TrainingCancelledException;
 import dev.sparselab.core.train.TrainingFailedException;
 import dev.sparselab.db.ArtifactStore;
 import dev.sparselab.db.ProcessedEvents;
-import java.lang.management.ManagementFactory;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Executes one requested run: reports it started, trains it with {@link SparseTrainer}, reports its
+ * Executes one requested run: takes its lease, reports it started (or resumed), trains it with
+ * {@link SparseTrainer} from its last checkpoint if it has one, checkpoints as it goes, reports its
  * metrics, stores the model artifact and reports it completed, or failed with a reason. A request is
- * recorded as processed only when the run has reached a terminal event, so a trainer that dies
- * mid-run leaves the request to be redelivered.
+ * recorded as processed only when the run has reached a terminal event, so a trainer that dies mid-run
+ * leaves the request to be redelivered, and the next trainer resumes the run.
  */
 @Service
 class TrainingJobs {
     private static final Logger log = LoggerFactory.getLogger(TrainingJobs.class);
+    private static final long LEASE_POLL_MILLIS = 500;
 
     private final DatasetCache datasets;
     private final ArtifactStore artifacts;
     private final ProcessedEvents ledger;
     private final KafkaTemplate<String, String> kafka;
     private final TrainerProperties props;
-    private final String trainerName;
+    private final TrainerIdentity identity;
     private final Cancellations cancellations;
-    private final JdbcClient jdbc;
+    private final Leases leases;
+    private final Checkpoints checkpoints;
 
     TrainingJobs(DatasetCache datasets, ArtifactStore artifacts, ProcessedEvents ledger,
-                 KafkaTemplate<String, String> kafka, TrainerProperties props, Cancellations cancellations,
-                 JdbcClient jdbc) {
-        this.cancellations = cancellations;
-        this.jdbc = jdbc;
+                 KafkaTemplate<String, String> kafka, TrainerProperties props, TrainerIdentity identity,
+                 Cancellations cancellations, Leases leases, Checkpoints checkpoints) {
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.ledger = ledger;
         this.kafka = kafka;
         this.props = props;
-        this.trainerName = props.name() != null ? props.name() : ManagementFactory.getRuntimeMXBean().getName();
+        this.identity = identity;
+        this.cancellations = cancellations;
+        this.leases = leases;
+        this.checkpoints = checkpoints;
     }
 
     void execute(RunRequested request) {
+        UUID runId = request.runId();
         if (ledger.isProcessed(request.eventId())) {
-            log.info("run {} was already trained (request {}), skipping", request.runId(), request.eventId());
+            log.info("run {} was already trained (request {}), skipping", runId, request.eventId());
             return;
         }
-        String status = jdbc.sql("select status from runs where id = ?").param(request.runId()).query(String.class)
-                .optional().orElse("QUEUED");
-        if ("CANCELLED".equals(status)) {
-            log.info("run {} was cancelled before it started, skipping", request.runId());
+        Leases.Claim claim = claimWaiting(runId);
+        if (claim instanceof Leases.Claim.Done done) {
+            log.info("run {} is {}: nothing to train", runId, done.status());
             ledger.markProcessed(request.eventId());
             return;
         }
-        ExperimentSpec spec = request.spec();
-        publish(new RunEvent.RunStarted(request.runId(), trainerName, Engines.device().toString()));
-        log.info("training run {} ({})", request.runId(), spec.name());
-        try {
-            Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
-            SparseTrainer.Result result = new SparseTrainer(spec, train,
-                    points -> publish(new RunEvent.MetricsReported(request.runId(), points)))
-                    .cancelWhen(() -> cancellations.isCancelled(request.runId()))
-                    .run();
-            String sha = artifacts.put("model", result.artifact().toBytes());
-            publish(new RunEvent.RunCompleted(request.runId(), sha, result.provenance()));
-            log.info("run {} trained: {} samples/s, artifact {}", request.runId(),
-                    Math.round(result.provenance().samplesPerSecond()), sha);
-        } catch (TrainingCancelledException e) {
-            log.info("run {} stopped: {}", request.runId(), e.getMessage());
-        } catch (DatasetUnavailableException | TrainingFailedException e) {
-            publish(new RunEvent.RunFailed(request.runId(), e.getMessage()));
-        } catch (OutOfMemoryError e) {
-            publish(new RunEvent.RunFailed(request.runId(), "out of memory while training: " + e.getMessage()));
-        } catch (RuntimeException e) {
-            log.error("run {} failed", request.runId(), e);
-            publish(new RunEvent.RunFailed(request.runId(), "trainer error: " + e));
+        if (claim instanceof Leases.Claim.HeldElsewhere held) {
+            // a live trainer trains it; if that trainer dies, the experiment-service re-requests the run
+            log.info("run {} is being trained by {}, skipping this delivery", runId, held.owner());
+            return;
         }
+        int attempt = ((Leases.Claim.Taken) claim).attempt();
+        boolean trained = false;
+        try {
+            train(request, attempt);
+            trained = true;
+        } finally {
+            leases.release(runId, trained);
+        }
+        checkpoints.deleteAll(runId);
         ledger.markProcessed(request.eventId());
+    }
+
+    /** Takes the run's lease, waiting for a lease held by a trainer that stopped renewing it to expire. */
+    private Leases.Claim claimWaiting(UUID runId) {
+        long deadline = System.currentTimeMillis() + props.leaseTtl().toMillis() + 5_000;
+        while (true) {
+            Leases.Claim claim = leases.claim(runId);
+            if (!(claim instanceof Leases.Claim.HeldElsewhere) || System.currentTimeMillis() > deadline) {
+                return claim;
+            }
+            try {
+                Thread.sleep(LEASE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return claim;
+            }
+        }
+    }
+
+    private void train(RunRequested request, int attempt) {
+        UUID runId = request.runId();
+        ExperimentSpec spec = request.spec();
+        try {
+            Optional<Checkpoint> checkpoint = attempt > 1 ? checkpoints.latest(runId) : Optional.empty();
+            publish(new RunEvent.RunStarted(runId, identity.name(), identity.device(), attempt,
+                    checkpoint.map(Checkpoint::step).orElse(null)));
+            log.info("training run {} ({}), attempt {}{}", runId, spec.name(), attempt,
+                    checkpoint.map(c -> ", resuming at step " + c.step()).orElse(""));
+            Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
+            SparseTrainer trainer = new SparseTrainer(spec, train,
+                    points -> publish(new RunEvent.MetricsReported(runId, points)))
+                    .cancelWhen(() -> cancellations.isCancelled(runId))
+                    .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
+                    .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
+            checkpoint.ifPresent(trainer::resumeFrom);
+            SparseTrainer.Result result = trainer.run();
+            String sha = artifacts.put("model", result.artifact().toBytes());
+            publish(new RunEvent.RunCompleted(runId, sha, result.provenance(), result.stoppedEarly()));
+            log.info("run {} trained{}: {} samples/s, artifact {}", runId,
+                    result.stoppedEarly() ? " (stopped early after " + result.epochs() + " epochs)" : "",
+                    Math.round(result.provenance().samplesPerSecond()), sha);
+        } catch (ReportingFailedException e) {
+            throw e; // Kafka is away: the worker retries the run (from its checkpoint) with back-off
+        } catch (TrainingCancelledException e) {
+            log.info("run {} stopped: {}", runId, e.getMessage());
+        } catch (DatasetUnavailableException | TrainingFailedException e) {
+            publish(new RunEvent.RunFailed(runId, e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            publish(new RunEvent.RunFailed(runId, "out of memory while training: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            if (dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
+                throw e; // PostgreSQL is away: the worker retries the run (from its checkpoint) with back-off
+            }
+            log.error("run {} failed", runId, e);
+            publish(new RunEvent.RunFailed(runId, "trainer error: " + e));
+        }
+    }
+
+    /** Checkpoints every {@code checkpointEvery} epochs, and at least every {@code checkpointInterval}. */
+    private final class Policy implements SparseTrainer.Checkpointer {
+        private final UUID runId;
+        private final int every;
+        private long last = System.nanoTime();
+
+        Policy(UUID runId, Integer every) {
+            this.runId = runId;
+            this.every = every == null ? 1 : every;
+        }
+
+        @Override
+        public boolean due(int epochsDone, int position, long step, boolean epochEnd) {
+            return epochEnd && epochsDone % every == 0
+                    || System.nanoTime() - last >= props.checkpointInterval().toNanos();
+        }
+
+        @Override
+        public void save(Checkpoint checkpoint) {
+            checkpoints.save(runId, checkpoint, identity.name());
+            last = System.nanoTime();
+            log.debug("run {}: checkpoint at step {}", runId, checkpoint.step());
+        }
+    }
+
+    /** An event could not be delivered to Kafka in time. */
+    static final class ReportingFailedException extends dev.sparselab.messaging.DependencyUnavailableException {
+        ReportingFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private void publish(RunEvent event) {
@@ -100,9 +183,10 @@ class TrainingJobs {
                     .get(props.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reporting " + event, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot report " + event.getClass().getSimpleName()
+            throw new ReportingFailedException("interrupted while reporting " + event, e);
+        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException
+                 | org.springframework.kafka.KafkaException e) {
+            throw new ReportingFailedException("cannot report " + event.getClass().getSimpleName()
                     + " of run " + event.runId() + ": " + e, e);
         }
     }

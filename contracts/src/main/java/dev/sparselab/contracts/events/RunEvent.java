@@ -22,11 +22,18 @@ public sealed interface RunEvent {
 
     UUID runId();
 
-    /** A trainer took the run. */
+    /**
+     * A trainer took the run: attempt 1 starts it, a later attempt resumes it (from a checkpoint at
+     * {@code resumedFromStep}, or from scratch when there was none).
+     */
     record RunStarted(UUID eventId, Instant occurredAt, int schemaVersion, UUID runId,
-                      String trainer, String device) implements RunEvent {
+                      String trainer, String device, Integer attempt, Long resumedFromStep) implements RunEvent {
         public RunStarted(UUID runId, String trainer, String device) {
-            this(UUID.randomUUID(), Instant.now(), 1, runId, trainer, device);
+            this(runId, trainer, device, 1, null);
+        }
+
+        public RunStarted(UUID runId, String trainer, String device, Integer attempt, Long resumedFromStep) {
+            this(UUID.randomUUID(), Instant.now(), 1, runId, trainer, device, attempt, resumedFromStep);
         }
     }
 
@@ -40,9 +47,13 @@ public sealed interface RunEvent {
 
     /** Training finished; the trained weights and masks are the artifact with this sha256. */
     record RunCompleted(UUID eventId, Instant occurredAt, int schemaVersion, UUID runId,
-                        String artifactSha256, RunProvenance provenance) implements RunEvent {
+                        String artifactSha256, RunProvenance provenance, Boolean stoppedEarly) implements RunEvent {
         public RunCompleted(UUID runId, String artifactSha256, RunProvenance provenance) {
-            this(UUID.randomUUID(), Instant.now(), 1, runId, artifactSha256, provenance);
+            this(runId, artifactSha256, provenance, false);
+        }
+
+        public RunCompleted(UUID runId, String artifactSha256, RunProvenance provenance, boolean stoppedEarly) {
+            this(UUID.randomUUID(), Instant.now(), 1, runId, artifactSha256, provenance, stoppedEarly);
         }
     }
 

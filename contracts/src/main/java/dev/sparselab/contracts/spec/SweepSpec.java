@@ -10,5 +10,8 @@ import tools.jackson.databind.JsonNode;
  * notation) and per seed.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SweepSpec(List<Long> seeds, Map<String, List<JsonNode>> grid) {
+public record SweepSpec(List<Long> seeds, Map<String, List<JsonNode>> grid, EarlyStoppingSpec earlyStopping) {
+    public SweepSpec(List<Long> seeds, Map<String, List<JsonNode>> grid) {
+        this(seeds, grid, null);
+    }
 }

@@ -23,6 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/experiments")
 class ExperimentController {
+    /** Who makes the request, until issue 8 brings tokens: the owner of what it submits. */
+    static final String USER_HEADER = "X-SparseLab-User";
     static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
 
     private final SpecParser parser;
@@ -42,10 +44,16 @@ class ExperimentController {
     @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml", "application/x-yaml",
             "text/yaml", "text/x-yaml"})
     ResponseEntity<ExperimentService.Created> submit(@RequestBody(required = false) String body,
-                                                     @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType) {
+                                                     @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType,
+                                                     @RequestHeader(name = USER_HEADER, defaultValue = "anonymous")
+                                                     String user) {
         boolean yaml = YAML_TYPES.contains(contentType.getType() + "/" + contentType.getSubtype());
         Plan plan = parser.plan(body, yaml);
-        ExperimentService.Created created = experiments.submit(plan.spec(), plan.runs());
+        ExperimentService.Created created = experiments.submit(plan.spec(), plan.runs(), user);
+        if (created.duplicateOf() != null) {
+            // identical runs exist: here they are (submit with "force": true to train again)
+            return ResponseEntity.ok().location(URI.create("/api/v1/experiments/" + created.id())).body(created);
+        }
         return ResponseEntity.created(URI.create("/api/v1/experiments/" + created.id())).body(created);
     }
 

@@ -14,7 +14,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class Outbox {
     private final JdbcClient jdbc;
 
-    Outbox(JdbcClient jdbc) {
+    public Outbox(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 

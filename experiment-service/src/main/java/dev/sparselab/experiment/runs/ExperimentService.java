@@ -1,64 +1,122 @@
 package dev.sparselab.experiment.runs;
 
-import dev.sparselab.contracts.Topics;
 import dev.sparselab.contracts.events.EventCodec;
-import dev.sparselab.contracts.events.RunRequested;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.PlannedRun;
-import dev.sparselab.experiment.outbox.Outbox;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
 
-/** Creates experiments: the experiment, one run per seed, and their RunRequested events, atomically. */
+/**
+ * Creates experiments: the experiment and one run per grid point and seed, atomically. Runs start
+ * QUEUED and unreleased; the {@link Scheduler} hands them to the trainers' queue by priority, within
+ * the trainers' capacity and the owner's limit. A submission whose every run already exists (same
+ * content hash: same data, model, recipe, method and seed) is answered with the existing runs unless it
+ * says {@code force: true}.
+ */
 @Service
 public class ExperimentService {
     private final JdbcClient jdbc;
-    private final Outbox outbox;
+    private final Scheduler scheduler;
 
-    ExperimentService(JdbcClient jdbc, Outbox outbox) {
+    ExperimentService(JdbcClient jdbc, Scheduler scheduler) {
         this.jdbc = jdbc;
-        this.outbox = outbox;
+        this.scheduler = scheduler;
     }
 
-    /** A created run. */
+    /** A created run (or, for a duplicate submission, the existing identical run). */
     public record CreatedRun(UUID id, long seed, Map<String, JsonNode> gridPoint, RunStatus status) {
     }
 
-    /** A created experiment. */
-    public record Created(UUID id, String name, List<CreatedRun> runs) {
+    /**
+     * A created experiment; {@code duplicateOf} is set when nothing was created because identical runs
+     * exist: then {@code id} and {@code runs} are the existing ones.
+     */
+    public record Created(UUID id, String name, List<CreatedRun> runs, UUID duplicateOf) {
+    }
+
+    /** sha256 of what determines a run's result (see {@link ExperimentSpec#content()}). */
+    public static String contentHash(ExperimentSpec runSpec) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(EventCodec.encode(runSpec.content()).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
-     * Stores an experiment and its planned runs (validated, defaults applied) and requests the runs.
+     * Stores an experiment and its planned runs (validated, defaults applied), or finds that it exists.
      *
-     * @param spec the experiment's spec as submitted (with its sweep)
-     * @param plan the runs it expands to
+     * @param spec  the experiment's spec as submitted (with its sweep)
+     * @param plan  the runs it expands to
+     * @param owner who submits it
      */
     @Transactional
-    public Created submit(ExperimentSpec spec, List<PlannedRun> plan) {
+    public Created submit(ExperimentSpec spec, List<PlannedRun> plan, String owner) {
+        List<String> hashes = plan.stream().map(p -> contentHash(p.spec())).toList();
+        if (!Boolean.TRUE.equals(spec.force())) {
+            Optional<Created> existing = existing(hashes, plan);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
         UUID experimentId = UUID.randomUUID();
-        jdbc.sql("insert into experiments (id, name, spec) values (?, ?, ?::jsonb)")
-                .params(experimentId, spec.name(), EventCodec.encode(spec)).update();
+        jdbc.sql("insert into experiments (id, name, spec, owner) values (?, ?, ?::jsonb, ?)")
+                .params(experimentId, spec.name(), EventCodec.encode(spec), owner).update();
         List<CreatedRun> runs = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
             PlannedRun planned = plan.get(i);
             UUID runId = UUID.randomUUID();
             jdbc.sql("""
-                    insert into runs (id, experiment_id, seed, spec, grid_point, ordinal, status)
-                    values (?, ?, ?, ?::jsonb, ?::jsonb, ?, 'QUEUED')""")
+                    insert into runs (id, experiment_id, seed, spec, grid_point, ordinal, status, owner, priority,
+                      content_hash)
+                    values (?, ?, ?, ?::jsonb, ?::jsonb, ?, 'QUEUED', ?, ?, ?)""")
                     .params(runId, experimentId, planned.seed(), EventCodec.encode(planned.spec()),
-                            EventCodec.encode(planned.gridPoint()), i)
+                            EventCodec.encode(planned.gridPoint()), i, owner, spec.priorityRank(), hashes.get(i))
                     .update();
-            outbox.append(Topics.RUN_REQUESTED, "run", runId.toString(),
-                    RunRequested.of(runId, experimentId, planned.spec()));
             runs.add(new CreatedRun(runId, planned.seed(), planned.gridPoint(), RunStatus.QUEUED));
         }
-        return new Created(experimentId, spec.name(), runs);
+        scheduler.wakeUp();
+        return new Created(experimentId, spec.name(), runs, null);
+    }
+
+    /**
+     * The existing experiment that already has a live (not failed or cancelled) run for every planned
+     * run, if there is one: the newest such runs, in plan order.
+     */
+    private Optional<Created> existing(List<String> hashes, List<PlannedRun> plan) {
+        List<CreatedRun> found = new ArrayList<>();
+        UUID experiment = null;
+        for (int i = 0; i < hashes.size(); i++) {
+            PlannedRun planned = plan.get(i);
+            Optional<Object[]> match = jdbc.sql("""
+                    select id, experiment_id, status from runs
+                    where content_hash = ? and status not in ('FAILED', 'CANCELLED')
+                    order by created_at desc limit 1""").param(hashes.get(i))
+                    .query((rs, n) -> new Object[]{rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
+                            RunStatus.valueOf(rs.getString(3))})
+                    .optional();
+            if (match.isEmpty()) {
+                return Optional.empty();
+            }
+            experiment = experiment == null ? (UUID) match.get()[1] : experiment;
+            found.add(new CreatedRun((UUID) match.get()[0], planned.seed(), planned.gridPoint(),
+                    (RunStatus) match.get()[2]));
+        }
+        UUID id = experiment;
+        return Optional.ofNullable(id).map(e -> new Created(e,
+                jdbc.sql("select name from experiments where id = ?").param(e).query(String.class).single(),
+                found, e));
     }
 }

@@ -23,9 +23,14 @@ public class RunEventHandler {
     private final JdbcClient jdbc;
     private final ProcessedEvents ledger;
 
-    RunEventHandler(JdbcClient jdbc, ProcessedEvents ledger) {
+    private final Scheduler scheduler;
+    private final Asha asha;
+
+    RunEventHandler(JdbcClient jdbc, ProcessedEvents ledger, Scheduler scheduler, Asha asha) {
         this.jdbc = jdbc;
         this.ledger = ledger;
+        this.scheduler = scheduler;
+        this.asha = asha;
     }
 
     @Transactional
@@ -38,8 +43,9 @@ public class RunEventHandler {
         if (event instanceof RunEvent.RunStarted e) {
             jdbc.sql("""
                     update runs set trainer = ?, device = ?, started_at = coalesce(started_at, ?),
+                      resumed_from_step = coalesce(?, resumed_from_step),
                       status = case when status = 'QUEUED' then 'RUNNING' else status end, updated_at = now()
-                    where id = ?""").params(e.trainer(), e.device(), at, e.runId()).update();
+                    where id = ?""").params(e.trainer(), e.device(), at, e.resumedFromStep(), e.runId()).update();
         } else if (event instanceof RunEvent.MetricsReported e) {
             for (MetricPoint p : e.points()) {
                 jdbc.sql("""
@@ -47,15 +53,20 @@ public class RunEventHandler {
                         on conflict (run_id, name, step) do nothing""")
                         .params(e.runId(), p.name(), p.step(), p.epoch(), p.value()).update();
             }
+            asha.onMetrics(e.runId(), e.points());
         } else if (event instanceof RunEvent.RunCompleted e) {
             jdbc.sql("""
-                    update runs set artifact_sha256 = ?, provenance = ?::jsonb, trained_at = ?,
+                    update runs set artifact_sha256 = ?, provenance = ?::jsonb, trained_at = ?, stopped_early = ?,
                       status = case when status in ('QUEUED', 'RUNNING') then 'EVALUATING' else status end,
                       updated_at = now()
-                    where id = ?""").params(e.artifactSha256(), EventCodec.encode(e.provenance()), at, e.runId())
+                    where id = ?""").params(e.artifactSha256(), EventCodec.encode(e.provenance()), at,
+                            Boolean.TRUE.equals(e.stoppedEarly()), e.runId())
                     .update();
         } else if (event instanceof RunEvent.RunFailed e) {
             fail(e.runId(), e.reason(), at);
+        }
+        if (event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed) {
+            scheduler.wakeUp();
         }
     }
 

@@ -35,7 +35,18 @@ public class RunQueries {
     }
 
     public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
-                             EvaluationView evaluation) {
+                             boolean stoppedEarly, EvaluationView evaluation) {
+    }
+
+    /**
+     * How a run is scheduled and how it went through trainers.
+     *
+     * @param attempt         how many times a trainer took the run (more than 1: it was resumed)
+     * @param resumedFromStep the step of the checkpoint the last attempt resumed from
+     * @param stoppedEarly    ended by early stopping (ASHA); the model is evaluated as it was then
+     */
+    public record Scheduling(String owner, String priority, Instant releasedAt, int attempt, Long resumedFromStep,
+                             boolean stoppedEarly, String contentHash) {
     }
 
     /** The runs of one grid point (they differ only by seed). */
@@ -56,7 +67,8 @@ public class RunQueries {
     public record RunView(UUID id, UUID experimentId, long seed, JsonNode spec, RunStatus status, String reason,
                           String trainer, String device, Instant createdAt, Instant startedAt, Instant trainedAt,
                           Instant finishedAt, String artifactSha256, JsonNode provenance, List<EpochMetrics> epochs,
-                          EvaluationView evaluation, String cancelledBy, Instant cancelledAt) {
+                          EvaluationView evaluation, String cancelledBy, Instant cancelledAt,
+                          Scheduling scheduling) {
     }
 
     public record Point(long step, int epoch, double value) {
@@ -113,12 +125,13 @@ public class RunQueries {
 
     private List<RunSummary> summaries(UUID experimentId) {
         return jdbc.sql("""
-                        select r.id, r.seed, r.grid_point::text, r.status, r.reason, %s
+                        select r.id, r.seed, r.grid_point::text, r.status, r.reason, r.stopped_early, %s
                         from runs r left join evaluations e on e.run_id = r.id
                         where r.experiment_id = ? order by r.ordinal""".formatted(EVALUATION_COLUMNS))
                 .param(experimentId)
                 .query((rs, i) -> new RunSummary(rs.getObject(1, UUID.class), rs.getLong(2), json(rs.getString(3)),
-                        RunStatus.valueOf(rs.getString(4)), rs.getString(5), evaluation(rs, false)))
+                        RunStatus.valueOf(rs.getString(4)), rs.getString(5), rs.getBoolean(6),
+                        evaluation(rs, false)))
                 .list();
     }
 
@@ -126,7 +139,8 @@ public class RunQueries {
         return jdbc.sql("""
                         select r.id, r.experiment_id, r.seed, r.spec::text, r.status, r.reason, r.trainer, r.device,
                           r.created_at, r.started_at, r.trained_at, r.finished_at, r.artifact_sha256,
-                          r.provenance::text, r.cancelled_by, r.cancelled_at, %s
+                          r.provenance::text, r.cancelled_by, r.cancelled_at, r.owner, r.priority, r.released_at,
+                          r.attempt, r.resumed_from_step, r.stopped_early, r.content_hash, %s
                         from runs r left join evaluations e on e.run_id = r.id where r.id = ?"""
                         .formatted(EVALUATION_COLUMNS))
                 .param(id)
@@ -135,7 +149,9 @@ public class RunQueries {
                         rs.getString(8), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)),
                         instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12)), rs.getString(13),
                         json(rs.getString(14)), epochs(id), evaluation(rs, true), rs.getString(15),
-                        instant(rs.getTimestamp(16))))
+                        instant(rs.getTimestamp(16)), new Scheduling(rs.getString(17),
+                                PRIORITIES[rs.getInt(18)], instant(rs.getTimestamp(19)), rs.getInt(20),
+                                (Long) rs.getObject(21), rs.getBoolean(22), rs.getString(23))))
                 .optional();
     }
 
@@ -182,6 +198,8 @@ public class RunQueries {
         series.forEach((n, pts) -> out.add(new Series(n, pts.size(), Lttb.downsample(pts, maxPoints))));
         return new MetricsView(runId, out);
     }
+
+    private static final String[] PRIORITIES = {"low", "normal", "high"};
 
     private static final String EVALUATION_COLUMNS = """
             e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,

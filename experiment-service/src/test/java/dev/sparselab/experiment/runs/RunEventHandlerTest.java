@@ -38,7 +38,8 @@ class RunEventHandlerTest {
 
     @BeforeEach
     void newRun() {
-        handler = new RunEventHandler(jdbc, new ProcessedEvents(jdbc, "experiment-service"));
+        handler = new RunEventHandler(jdbc, new ProcessedEvents(jdbc, "experiment-service"), SchedulerTest.scheduler(jdbc,
+                pg.getPostgresDatabase(), 0, 0), new Asha(jdbc, new dev.sparselab.experiment.outbox.Outbox(jdbc)));
         UUID experimentId = UUID.randomUUID();
         runId = UUID.randomUUID();
         jdbc.sql("insert into experiments (id, name, spec) values (?, 'e', '{}'::jsonb)").param(experimentId).update();
