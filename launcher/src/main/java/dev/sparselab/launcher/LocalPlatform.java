@@ -166,6 +166,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     @Override
     public void close() {
+        trainerProcesses.forEach(TrainerProcess::terminate); // all at once, then wait for each
         trainerProcesses.forEach(TrainerProcess::close);
         List<ConfigurableApplicationContext> reversed = new ArrayList<>(contexts);
         Collections.reverse(reversed);

@@ -35,6 +35,11 @@ public class SparseLabCommand {
                 description = "Folder that holds fashion-mnist/ (default: ${DEFAULT-VALUE}).")
         Path datasetsDir;
 
+        @Option(names = "--trainers", defaultValue = "0",
+                description = "Trainer processes, one JVM each, in one consumer group (default: ${DEFAULT-VALUE}:"
+                        + " one trainer inside this JVM).")
+        int trainers;
+
         @Override
         public Integer call() throws Exception {
             if (!Files.isDirectory(datasetsDir.resolve("fashion-mnist"))) {
@@ -43,7 +48,8 @@ public class SparseLabCommand {
                         + " (or point --datasets-dir at a folder holding fashion-mnist/*.gz). 'synthetic' runs work.");
             }
             LocalPlatform platform = LocalPlatform.start(new LocalPlatform.Options(
-                    dataDir.toAbsolutePath(), port, kafkaPort, postgresPort, datasetsDir, 4));
+                    dataDir.toAbsolutePath(), port, kafkaPort, postgresPort, datasetsDir, 4, trainers,
+                    java.util.List.of()));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 platform.close();

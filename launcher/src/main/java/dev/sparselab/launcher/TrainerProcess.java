@@ -88,6 +88,11 @@ public final class TrainerProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Asks the process to stop (SIGTERM): its runs stop at the next step and are handed back. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Stops the process cleanly (SIGTERM), forcibly after 30 s. */
     @Override
     public void close() {

@@ -411,6 +411,39 @@ class PlatformIT {
     }
 
     @Test
+    @Order(7)
+    void ashaStopsUnpromisingRunsOfASweepWhichStillEndEvaluated() throws Exception {
+        // one good learning rate, two hopeless ones; rungs at epochs 1, 3, 9, 27 (reduction factor 3)
+        Api.Response r = api.post("/api/v1/experiments", "application/json", """
+                {"name": "asha sweep", "dataset": {"name": "synthetic"},
+                 "model": {"type": "mlp", "hidden": [64, 32], "activation": "relu"},
+                 "training": {"epochs": 40, "batchSize": 128, "seed": 3,
+                              "optimizer": {"type": "sgd", "learningRate": 0.05, "momentum": 0.9}},
+                 "sweep": {"grid": {"training.optimizer.learningRate": [0.05, 0.00002, 0.00001]},
+                           "earlyStopping": {"type": "asha", "metric": "train.accuracy", "mode": "max",
+                                             "reductionFactor": 3, "minEpochs": 1}}}""");
+        assertThat(r.status()).as("%s", r.body()).isEqualTo(201);
+        List<String> ids = new ArrayList<>();
+        r.body().get("runs").forEach(run -> ids.add(run.get("id").asString()));
+        List<JsonNode> runs = new ArrayList<>();
+        for (String id : ids) {
+            runs.add(api.awaitRun(id, RUN_TIMEOUT));
+        }
+        for (JsonNode run : runs) {
+            assertThat(run.get("status").asString()).as("%s", run).isEqualTo("SUCCEEDED");
+            assertThat(run.get("evaluation").isNull()).as("stopped runs are still evaluated").isFalse();
+        }
+        assertThat(runs.get(0).get("scheduling").get("stoppedEarly").asBoolean()).isFalse();
+        assertThat(runs.get(0).get("epochs")).hasSize(40);
+        for (JsonNode bad : runs.subList(1, 3)) {
+            assertThat(bad.get("scheduling").get("stoppedEarly").asBoolean()).as("%s", bad.get("spec")).isTrue();
+            assertThat(bad.get("epochs").size()).as("epochs trained before stopping").isBetween(1, 39);
+        }
+        assertThat(db.sql("select count(*) from asha_rungs where promoted").query(Long.class).single())
+                .isGreaterThanOrEqualTo(4); // the good run at rungs 0..3
+    }
+
+    @Test
     @Order(8)
     void experimentsSurviveARestart() throws Exception {
         JsonNode before = api.get("/api/v1/experiments").body();

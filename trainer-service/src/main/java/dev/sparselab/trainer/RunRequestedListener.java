@@ -75,7 +75,13 @@ class RunRequestedListener {
             try {
                 jobs.execute(request);
                 return true;
+            } catch (TrainingJobs.HandedBackException e) {
+                log.info(e.getMessage());
+                return false;
             } catch (RuntimeException e) {
+                if (stopping) {
+                    return false;
+                }
                 log.warn("run {} could not be processed ({}); retrying in {} s", request.runId(), e.toString(),
                         backoff.toSeconds());
                 try {
@@ -103,6 +109,11 @@ class RunRequestedListener {
 
     private MessageListenerContainer container() {
         return registry.getListenerContainer(ID);
+    }
+
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void onShutdown() {
+        stopping = true;
     }
 
     @PreDestroy

@@ -60,6 +60,25 @@ class TrainingJobs {
         this.checkpoints = checkpoints;
     }
 
+    private volatile boolean stopping;
+
+    /**
+     * The trainer is shutting down (SIGTERM, a scale-down): runs stop at their next step and are handed
+     * back (lease released, request not committed), so another trainer resumes them at once from their
+     * last checkpoint instead of waiting for the lease to expire.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void onShutdown() {
+        stopping = true;
+    }
+
+    /** Training was interrupted because this trainer is shutting down; the run is left to another trainer. */
+    static final class HandedBackException extends RuntimeException {
+        HandedBackException(UUID runId) {
+            super("run " + runId + " handed back: the trainer is shutting down");
+        }
+    }
+
     void execute(RunRequested request) {
         UUID runId = request.runId();
         if (ledger.isProcessed(request.eventId())) {
@@ -118,7 +137,7 @@ class TrainingJobs {
             Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
             SparseTrainer trainer = new SparseTrainer(spec, train,
                     points -> publish(new RunEvent.MetricsReported(runId, points)))
-                    .cancelWhen(() -> cancellations.isCancelled(runId))
+                    .cancelWhen(() -> stopping || cancellations.isCancelled(runId))
                     .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
                     .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
             checkpoint.ifPresent(trainer::resumeFrom);
@@ -131,6 +150,9 @@ class TrainingJobs {
         } catch (ReportingFailedException e) {
             throw e; // Kafka is away: the worker retries the run (from its checkpoint) with back-off
         } catch (TrainingCancelledException e) {
+            if (!cancellations.isCancelled(runId)) {
+                throw new HandedBackException(runId);
+            }
             log.info("run {} stopped: {}", runId, e.getMessage());
         } catch (DatasetUnavailableException | TrainingFailedException e) {
             publish(new RunEvent.RunFailed(runId, e.getMessage()));
