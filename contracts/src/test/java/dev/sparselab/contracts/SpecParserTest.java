@@ -28,6 +28,24 @@ class SpecParserTest {
     final SpecParser parser = new SpecParser();
 
     @Test
+    void schedulingFieldsAreReadAndLeftOutOfTheContent() {
+        ExperimentSpec plain = parser.parse(README_SPEC, false);
+        ExperimentSpec scheduled = parser.parse(README_SPEC.replace("{\"name\": \"lenet-300-100 magnitude 90%\",",
+                "{\"priority\": \"high\", \"force\": true, \"name\": \"another name\",")
+                .replace("\"seed\": 42}", "\"seed\": 42, \"checkpointEvery\": 2}"), false);
+        assertThat(plain.priority()).isEqualTo("normal");
+        assertThat(scheduled.priority()).isEqualTo("high");
+        assertThat(scheduled.priorityRank()).isEqualTo(2);
+        assertThat(scheduled.force()).isTrue();
+        assertThat(scheduled.training().checkpointEvery()).isEqualTo(2);
+        assertThat(plain.training().checkpointEvery()).isEqualTo(1);
+        assertThat(EventCodec.encode(scheduled.content())).isEqualTo(EventCodec.encode(plain.content()));
+        InvalidSpecException bad = catchThrowableOfType(InvalidSpecException.class,
+                () -> parser.parse(README_SPEC.replaceFirst("\\{\"name\"", "{\"priority\": \"urgent\", \"name\""), false));
+        assertThat(bad.errors()).extracting(FieldError::pointer).containsExactly("/priority");
+    }
+
+    @Test
     void readsTheReadmeSpecAndFillsDefaults() {
         ExperimentSpec spec = parser.parse(README_SPEC, false);
         assertThat(spec.model().hidden()).containsExactly(300, 100);

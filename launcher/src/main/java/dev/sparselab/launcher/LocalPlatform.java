@@ -46,7 +46,7 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
-    private final EmbeddedPostgres postgres;
+    private EmbeddedPostgres postgres;
     private KraftBroker kafka;
     private final List<ConfigurableApplicationContext> contexts;
     private final int gatewayPort;
@@ -158,6 +158,16 @@ public final class LocalPlatform implements AutoCloseable {
     /** Stops the Kafka broker (as an outage would); {@link #restartKafka} brings it back on the same port and logs. */
     public synchronized void stopKafka() {
         kafka.close();
+    }
+
+    /** Stops PostgreSQL (as an outage would); {@link #restartPostgres} brings it back on the same port and data. */
+    public synchronized void stopPostgres() throws IOException {
+        postgres.close();
+    }
+
+    public synchronized void restartPostgres() throws IOException {
+        postgres = EmbeddedPostgres.builder().setDataDirectory(options.dataDir().resolve("postgres"))
+                .setCleanDataDirectory(false).setPort(postgres.getPort()).start();
     }
 
     public synchronized void restartKafka() throws Exception {

@@ -96,6 +96,17 @@ class PlatformIT {
         assertThat(eval.get("latency").get(1).get("batch").asInt()).isEqualTo(256);
         assertThat(eval.get("latency").get(1).get("denseMs").asDouble()).isPositive();
 
+        // the identical spec again (another name, a priority): the existing run comes back and nothing is queued
+        long runsBefore = count("runs");
+        Api.Response dup = api.post("/api/v1/experiments", "application/json", spec("same again", "synthetic",
+                "[64, 32]", 2, 0.05, "{\"method\": \"random\", \"target\": 0.5}").replaceFirst("\\{\"name\"",
+                "{\"priority\": \"high\", \"name\""));
+        assertThat(dup.status()).isEqualTo(200);
+        assertThat(dup.body().get("duplicateOf").asString()).isEqualTo(run.get("experimentId").asString());
+        assertThat(dup.body().get("runs").get(0).get("id").asString()).isEqualTo(runId);
+        assertThat(dup.body().get("runs").get(0).get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(count("runs")).isEqualTo(runsBefore);
+
         JsonNode metrics = api.get("/api/v1/runs/" + runId + "/metrics?name=train.loss").body();
         assertThat(metrics.get("series")).hasSize(1);
         assertThat(metrics.get("series").get(0).get("points")).hasSize(2);

@@ -45,6 +45,20 @@ class Problems extends ResponseEntityExceptionHandler {
         return p;
     }
 
+    /** The database is away for a moment: the client may retry; nothing was changed. */
+    @ExceptionHandler({org.springframework.dao.DataAccessException.class,
+            org.springframework.transaction.TransactionException.class})
+    org.springframework.http.ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
+        if (!dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
+            throw e;
+        }
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "the results database is unavailable for the moment; nothing was changed, retry shortly");
+        p.setTitle("Service unavailable");
+        return org.springframework.http.ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header("Retry-After", "5").body(p);
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());

@@ -41,9 +41,16 @@ class OutboxRelay {
     @Scheduled(fixedDelayString = "${sparselab.experiment.outbox-poll:200ms}")
     void relay() {
         Integer sent;
-        do {
-            sent = tx.execute(status -> relayBatch());
-        } while (sent != null && sent == props.outboxBatch());
+        try {
+            do {
+                sent = tx.execute(status -> relayBatch());
+            } while (sent != null && sent == props.outboxBatch());
+        } catch (RuntimeException e) {
+            if (!dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
+                throw e;
+            }
+            log.warn("outbox relay waits for the database: {}", e.toString());
+        }
     }
 
     private int relayBatch() {
