@@ -109,6 +109,16 @@ class PlatformIT {
 
         JsonNode metrics = api.get("/api/v1/runs/" + runId + "/metrics?name=train.loss").body();
         assertThat(metrics.get("series")).hasSize(1);
+        // every point as CSV, and the run in the run list with its progress
+        Api.Text csv = api.getText("/api/v1/runs/" + runId + "/metrics", "text/csv");
+        assertThat(csv.body()).startsWith("name,step,epoch,value\n").contains("\ntrain.loss,");
+        assertThat(csv.body().lines().filter(l -> l.startsWith("train.loss,")).count()).isEqualTo(2);
+        JsonNode listed = api.get("/api/v1/runs?experiment=" + run.get("experimentId").asString()).body();
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("epoch").asInt()).isEqualTo(2);
+        assertThat(listed.get(0).get("totalEpochs").asInt()).isEqualTo(2);
+        assertThat(listed.get(0).get("method").asString()).isEqualTo("random");
+        assertThat(api.get("/api/v1/runs?status=DONE").status()).isEqualTo(400);
         assertThat(metrics.get("series").get(0).get("points")).hasSize(2);
 
         // the evaluation was stored before the run was reported SUCCEEDED, and the outbox is drained

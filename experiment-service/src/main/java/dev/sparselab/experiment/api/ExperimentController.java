@@ -57,6 +57,36 @@ class ExperimentController {
         return ResponseEntity.created(URI.create("/api/v1/experiments/" + created.id())).body(created);
     }
 
+    /** What a spec would do, without storing anything: the runs it expands to, and each grid point's plan. */
+    public record Preview(int runs, List<PlannedGroup> groups) {
+    }
+
+    /** The runs of one grid point (they differ by seed) and their planned sparsity schedule. */
+    public record PlannedGroup(java.util.Map<String, tools.jackson.databind.JsonNode> gridPoint, List<Long> seeds,
+                               dev.sparselab.contracts.spec.SparsitySchedule.Plan plan) {
+    }
+
+    @PostMapping(path = "/preview", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml",
+            "application/x-yaml", "text/yaml", "text/x-yaml"})
+    Preview preview(@RequestBody(required = false) String body,
+                    @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType,
+                    @RequestParam(defaultValue = "200") int maxPoints) {
+        if (maxPoints < 2 || maxPoints > 5000) {
+            throw new BadParameterException("maxPoints", "must be between 2 and 5000");
+        }
+        boolean yaml = YAML_TYPES.contains(contentType.getType() + "/" + contentType.getSubtype());
+        Plan plan = parser.plan(body, yaml);
+        java.util.Map<String, PlannedGroup> groups = new java.util.LinkedHashMap<>();
+        for (dev.sparselab.contracts.spec.PlannedRun run : plan.runs()) {
+            String key = dev.sparselab.contracts.events.EventCodec.encode(run.gridPoint());
+            PlannedGroup g = groups.computeIfAbsent(key, k -> new PlannedGroup(run.gridPoint(),
+                    new java.util.ArrayList<>(), dev.sparselab.contracts.spec.SparsitySchedule.of(run.spec(),
+                    maxPoints)));
+            g.seeds().add(run.seed());
+        }
+        return new Preview(plan.runs().size(), new java.util.ArrayList<>(groups.values()));
+    }
+
     @GetMapping
     List<RunQueries.ExperimentListItem> list(@RequestParam(defaultValue = "100") int limit) {
         return queries.experiments(Math.max(1, Math.min(limit, 1000)));

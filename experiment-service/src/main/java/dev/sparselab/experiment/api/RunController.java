@@ -17,9 +17,57 @@ class RunController {
     private final RunQueries queries;
     private final Cancellation cancellation;
 
-    RunController(RunQueries queries, Cancellation cancellation) {
+    private final dev.sparselab.experiment.runs.RunListing listing;
+
+    RunController(RunQueries queries, Cancellation cancellation, dev.sparselab.experiment.runs.RunListing listing) {
         this.queries = queries;
         this.cancellation = cancellation;
+        this.listing = listing;
+    }
+
+    /** Runs, newest first, with progress; filters: experiment, status, sparsity method, owner. */
+    @GetMapping
+    java.util.List<dev.sparselab.experiment.runs.RunListing.Item> list(
+            @RequestParam(required = false) UUID experiment, @RequestParam(required = false) String status,
+            @RequestParam(required = false) String method, @RequestParam(required = false) String owner,
+            @RequestParam(defaultValue = "500") int limit) {
+        if (limit < 1 || limit > 5000) {
+            throw new BadParameterException("limit", "must be between 1 and 5000");
+        }
+        dev.sparselab.experiment.runs.RunStatus s = null;
+        if (status != null && !status.isBlank()) {
+            try {
+                s = dev.sparselab.experiment.runs.RunStatus.valueOf(status);
+            } catch (IllegalArgumentException e) {
+                throw new BadParameterException("status", "must be one of "
+                        + java.util.Arrays.toString(dev.sparselab.experiment.runs.RunStatus.values()));
+            }
+        }
+        return listing.list(new dev.sparselab.experiment.runs.RunListing.Filter(experiment, s, blank(method),
+                blank(owner), null, limit));
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Every stored metric point as CSV: {@code name,step,epoch,value}. */
+    @GetMapping(value = "/{id}/metrics", produces = "text/csv")
+    org.springframework.http.ResponseEntity<String> metricsCsv(@PathVariable UUID id) {
+        if (!queries.runExists(id)) {
+            throw new NotFoundException("run", id);
+        }
+        StringBuilder csv = new StringBuilder("name,step,epoch,value\n");
+        for (RunQueries.Series s : queries.metrics(id, null, 0).series()) {
+            for (RunQueries.Point p : s.points()) {
+                csv.append(s.name()).append(',').append(p.step()).append(',').append(p.epoch()).append(',')
+                        .append(p.value()).append('\n');
+            }
+        }
+        return org.springframework.http.ResponseEntity.ok()
+                .header("Content-Disposition", "attachment; filename=\"run-" + id + "-metrics.csv\"")
+                .contentType(org.springframework.http.MediaType.parseMediaType("text/csv"))
+                .body(csv.toString());
     }
 
     /**

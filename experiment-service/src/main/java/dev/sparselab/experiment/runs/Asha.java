@@ -57,16 +57,11 @@ public class Asha {
             return 0;
         }
         if (SparsitySpec.GMP.equals(s.method())) {
-            long stepsPerEpoch = (trainSize(run) + run.training().batchSize() - 1) / run.training().batchSize();
+            long stepsPerEpoch = dev.sparselab.contracts.spec.SparsitySchedule.stepsPerEpoch(run);
             long end = s.endStep() != null ? s.endStep() : Math.max(1, Math.round(0.75 * epochs * stepsPerEpoch));
             return (int) Math.min(epochs, (end + stepsPerEpoch - 1) / stepsPerEpoch);
         }
         return epochs; // pruned at the end of the training phase
-    }
-
-    static long trainSize(ExperimentSpec run) {
-        long full = "synthetic".equals(run.dataset().name()) ? 4000 : 60000;
-        return run.dataset().trainSubset() == null ? full : Math.min(full, run.dataset().trainSubset());
     }
 
     /** The rung a run is at when it finished {@code epoch}, or -1 when that epoch is not a rung epoch. */

@@ -53,6 +53,7 @@ public class RunEventHandler {
                         on conflict (run_id, name, step) do nothing""")
                         .params(e.runId(), p.name(), p.step(), p.epoch(), p.value()).update();
             }
+            jdbc.sql("update runs set updated_at = now() where id = ?").param(e.runId()).update();
             asha.onMetrics(e.runId(), e.points());
         } else if (event instanceof RunEvent.RunCompleted e) {
             jdbc.sql("""

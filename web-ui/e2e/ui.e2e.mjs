@@ -1,0 +1,128 @@
+// End-to-end test of the web UI against a running platform, in Debian's Chromium driven by playwright-core.
+// usage: node e2e/ui.e2e.mjs BASE_URL SCREENSHOT_DIR   (exit code 0 = passed)
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+
+const base = process.argv[2] ?? 'http://localhost:8080';
+const shots = process.argv[3] ?? 'screenshots';
+mkdirSync(shots, { recursive: true });
+const api = async (path) => (await fetch(base + path)).json();
+const step = (s) => console.log(`e2e: ${s}`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+page.setDefaultTimeout(30_000);
+page.on('pageerror', (e) => { console.error('page error:', e); process.exitCode = 1; });
+try {
+  step('empty states');
+  await page.goto(`${base}/#/runs`);
+  await page.waitForSelector('[data-state="empty"]');
+  await page.goto(`${base}/#/compare`);
+  await page.waitForSelector('#picker [data-state="empty"]');
+
+  step('submit: a template, a mistake shown at its line, the preview');
+  await page.goto(`${base}/#/submit`);
+  await page.waitForSelector('#template option[value="rigl"]', { state: 'attached' });
+  await page.selectOption('#template', 'rigl');
+  const template = await page.inputValue('#spec');
+  assert.match(template, /method: rigl/);
+  assert.equal(new URL(page.url()).hash, '#/submit?template=rigl');
+  await page.fill('#spec', template.replace(/epochs: 6/, 'epochs: 0'));
+  await page.click('#preview');
+  await page.waitForSelector('#problem-list li');
+  const problem = await page.textContent('#problem-list');
+  const line = template.split('\n').findIndex((l) => l.includes('epochs: 6')) + 1;
+  assert.match(problem, new RegExp(`line ${line} /training/epochs`), problem);
+  assert.equal(await page.textContent('#gutter .bad'), String(line));
+  await page.screenshot({ path: `${shots}/submit-validation.png` });
+  await page.fill('#spec', template);
+  await page.click('#preview');
+  await page.waitForSelector('#preview-runs');
+  assert.match(await page.textContent('#preview-runs'), /expands to 2 runs/);
+  const schedule = JSON.parse(await page.getAttribute('#chart-schedule', 'data-plotted'));
+  assert.ok(schedule.some((s) => s.name.includes('update fraction')), JSON.stringify(schedule));
+  await page.screenshot({ path: `${shots}/submit.png` });
+
+  step('submit, then watch the runs reach SUCCEEDED without reloading');
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click('#submit');
+  await page.waitForURL(/#\/runs\?experiment=/);
+  const experiment = new URL(page.url()).hash.split('experiment=')[1];
+  await page.waitForSelector('tr[data-run]');
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('tr[data-run]')];
+    return rows.length === 2 && rows.every((r) => r.dataset.status === 'SUCCEEDED');
+  }, null, { timeout: 180_000 });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the list updated live, without a reload');
+  await page.screenshot({ path: `${shots}/runs.png` });
+
+  step('a run: curves, layers, mask churn, evaluation');
+  const runs = await api(`/api/v1/runs?experiment=${experiment}`);
+  await page.click(`tr[data-run="${runs[0].id}"] a`);
+  await page.waitForSelector('#eval-accuracy');
+  const run = await api(`/api/v1/runs/${runs[0].id}`);
+  assert.equal(await page.textContent('#eval-accuracy'), run.evaluation.testAccuracy.toFixed(4));
+  const layers = JSON.parse(await page.getAttribute('#chart-layers', 'data-plotted'));
+  assert.deepEqual(layers.categories, run.evaluation.layers.map((l) => l.name));
+  const churn = JSON.parse(await page.getAttribute('#chart-churn', 'data-plotted'));
+  assert.ok(churn.length >= 3 && churn.every((c) => c.n > 0), JSON.stringify(churn));
+  await page.screenshot({ path: `${shots}/run.png`, fullPage: true });
+
+  step('a sweep over methods and sparsities, submitted as a script would');
+  const sweep = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({
+      name: 'methods x sparsity', dataset: { name: 'synthetic' },
+      model: { type: 'mlp', hidden: [64, 32], activation: 'relu' },
+      training: { epochs: 4, batchSize: 64, optimizer: { type: 'sgd', learningRate: 0.05, momentum: 0.9 } },
+      sparsity: { method: 'rigl', target: 0.9 },
+      sweep: { grid: { 'sparsity.method': ['rigl', 'set', 'magnitude', 'gmp'], 'sparsity.target': [0.5, 0.9] },
+        seeds: [1, 2] } }) })).json();
+  for (const deadline = Date.now() + 300_000; ;) {
+    const all = await api(`/api/v1/runs?experiment=${sweep.id}`);
+    if (all.every((r) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status))) {
+      assert.ok(all.every((r) => r.status === 'SUCCEEDED'), JSON.stringify(all.map((r) => r.status)));
+      break;
+    }
+    assert.ok(Date.now() < deadline, 'the sweep finished in time');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const sweepRuns = await api(`/api/v1/runs?experiment=${sweep.id}&method=rigl`);
+
+  step('compare: the plotted points are the API\'s');
+  await page.goto(`${base}/#/compare?experiment=${sweep.id}&experiment=${experiment}&run=${sweepRuns[0].id}`
+    + `&run=${sweepRuns[1].id}&run=${runs[0].id}`);
+  await page.waitForSelector('#compare-table tbody tr');
+  const comparison = await api(`/api/v1/compare?experiment=${sweep.id}&experiment=${experiment}`);
+  assert.equal(await page.locator('#compare-table tbody tr').count(), comparison.rows.length);
+  const plotted = JSON.parse(await page.getAttribute('#chart-sparsity', 'data-plotted'));
+  const points = Object.values(plotted).flat();
+  assert.equal(points.length, comparison.rows.length);
+  for (const p of points) {
+    const row = comparison.rows[p.row];
+    assert.equal(p.x, row.metrics.sparsity.mean);
+    assert.equal(p.y, row.metrics.testAccuracy.mean);
+    assert.equal(p.err, row.metrics.testAccuracy.std);
+  }
+  const flops = JSON.parse(await page.getAttribute('#chart-flops', 'data-plotted'));
+  assert.deepEqual(flops.front.map((p) => p[2]), comparison.pareto.accuracyVsFlops);
+  await page.waitForFunction(() => document.querySelector('#chart-overlay')?.dataset.plotted);
+  const overlay = JSON.parse(await page.getAttribute('#chart-overlay', 'data-plotted'));
+  assert.equal(overlay.length, 3);
+  await page.screenshot({ path: `${shots}/compare.png`, fullPage: true });
+
+  step('a missing run is an error state, not a blank page');
+  await page.goto(`${base}/#/run/00000000-0000-0000-0000-000000000000`);
+  await page.waitForSelector('[data-state="error"]');
+  step('passed');
+} catch (e) {
+  await page.screenshot({ path: `${shots}/failure.png`, fullPage: true }).catch(() => {});
+  console.error(e);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

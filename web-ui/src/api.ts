@@ -1,0 +1,66 @@
+/** The REST API's payloads, as the UI reads them, and small fetch helpers. */
+
+export type Status = 'QUEUED' | 'RUNNING' | 'EVALUATING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export const STATUSES: Status[] = ['QUEUED', 'RUNNING', 'EVALUATING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export interface RunItem {
+  id: string; experimentId: string; experimentName: string; owner: string; method: string; target: number;
+  seed: number; gridPoint: Record<string, unknown> | null; status: Status; reason?: string | null;
+  epoch: number; totalEpochs: number; step: number; totalSteps: number;
+  trainAccuracy?: number | null; testAccuracy?: number | null; etaSeconds?: number | null;
+  stoppedEarly: boolean; createdAt: string; startedAt?: string | null; updatedAt: string;
+}
+
+export interface Stats { n: number; mean: number; std: number; ci95?: number[] }
+export interface CompareRow {
+  experimentId: string; experimentName: string; gridPoint: Record<string, unknown>; runs: number;
+  succeeded: number; failed: number; metrics: Record<string, Stats>;
+}
+export interface Comparison {
+  experiments: { id: string; name: string }[]; rows: CompareRow[];
+  pareto: { accuracyVsFlops: number[]; accuracyVsLatency: number[] };
+}
+
+export interface Point { step: number; epoch: number; value: number }
+export interface Series { name: string; total: number; points: Point[] }
+export interface MetricsView { runId: string; series: Series[] }
+
+export interface FieldProblem { pointer: string; detail: string }
+export interface Problem { title?: string; detail?: string; status?: number; errors?: FieldProblem[] }
+
+export interface SchedulePoint { step: number; epoch: number; sparsity: number; updateFraction?: number | null }
+export interface Preview {
+  runs: number;
+  groups: { gridPoint: Record<string, unknown>; seeds: number[];
+    plan: { trainEpochs: number; totalEpochs: number; stepsPerEpoch: number; totalSteps: number;
+      points: SchedulePoint[] } }[];
+}
+
+export interface CatalogMethod { name: string; description: string; schema: { properties: Record<string, { default?: unknown; description?: string }> } }
+export interface Catalog { methods: CatalogMethod[] }
+
+/** An API error with its problem details. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    throw new ApiError(res.status, body as Problem);
+  }
+  return body as T;
+}
+
+export async function postSpec<T>(path: string, text: string): Promise<{ status: number; body: T }> {
+  const type = text.trimStart().startsWith('{') ? 'application/json' : 'application/yaml';
+  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': type }, body: text });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    throw new ApiError(res.status, body as Problem);
+  }
+  return { status: res.status, body: body as T };
+}

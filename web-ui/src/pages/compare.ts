@@ -1,0 +1,116 @@
+/** Compare: experiments side by side: the grid-point table, accuracy against sparsity, cost and latency. */
+import { ApiError, getJson, type Comparison, type MetricsView } from '../api';
+import { errorBarChart, lineChart, paretoChart } from '../charts';
+import { escapeHtml, state } from '../dom';
+import {
+  accuracyBySparsity, costPoints, label, meanStd, methodOf, routeHash, series, sortRows, type Route,
+} from '../transforms';
+
+interface ExperimentItem { id: string; name: string; createdAt: string; runs: Record<string, number> }
+interface ExperimentView { id: string; name: string; spec: { sparsity?: { method?: string } };
+  runs: { id: string; seed: number; status: string; gridPoint: Record<string, unknown> }[] }
+
+const COLUMNS: [string, string, number][] = [['testAccuracy', 'test accuracy', 4], ['sparsity', 'sparsity', 3],
+  ['flopReduction', 'FLOP reduction', 2], ['sparseFlops', 'sparse FLOPs', 0], ['compressedBytes', 'size (B)', 0],
+  ['trainingFlopsRatio', 'training FLOPs × dense', 3], ['latencyMsBatch256', 'latency ms (256)', 3],
+  ['speedupBatch256', 'speed-up (256)', 2], ['trainSeconds', 'train s', 1]];
+
+export function renderCompare(root: HTMLElement, route: Route): () => void {
+  const selected = route.params.getAll('experiment');
+  const overlay = route.params.getAll('run');
+  const sort = route.params.get('sort') ?? 'testAccuracy';
+  const desc = route.params.get('dir') !== 'asc';
+  const go = (mut: (p: URLSearchParams) => void) => {
+    const p = new URLSearchParams(route.params);
+    mut(p);
+    location.hash = routeHash('compare', undefined, p);
+  };
+  root.innerHTML = `<h2>Compare</h2><div id="picker">${state('loading', 'Loading experiments…')}</div><div id="cmp"></div>`;
+  const picker = root.querySelector<HTMLDivElement>('#picker')!;
+  const cmp = root.querySelector<HTMLDivElement>('#cmp')!;
+  getJson<ExperimentItem[]>('/api/v1/experiments?limit=200').then((items) => {
+    if (items.length === 0) {
+      picker.innerHTML = state('empty', 'No experiments yet: submit one first.');
+      return;
+    }
+    picker.innerHTML = `<details ${selected.length ? '' : 'open'}><summary>Experiments (${selected.length} chosen)</summary>
+      <div class="picklist">${items.map((e) => `<label><input type="checkbox" data-exp="${e.id}" ${selected.includes(e.id) ? 'checked' : ''}>
+      ${escapeHtml(e.name)} <small>${e.createdAt.slice(0, 16).replace('T', ' ')}</small></label>`).join('')}</div></details>`;
+    picker.addEventListener('change', (e) => {
+      const id = (e.target as HTMLInputElement).dataset.exp;
+      if (!id) return;
+      go((p) => {
+        const now = p.getAll('experiment').filter((x) => x !== id);
+        if ((e.target as HTMLInputElement).checked) now.push(id);
+        p.delete('experiment');
+        now.forEach((x) => p.append('experiment', x));
+      });
+    });
+  }).catch((err) => { picker.innerHTML = state('error', `Cannot reach the API: ${err}`); });
+
+  if (selected.length === 0) {
+    cmp.innerHTML = state('empty', 'Choose one or more experiments to compare.');
+    return () => {};
+  }
+  cmp.innerHTML = state('loading', 'Comparing…');
+  const q = selected.map((id) => `experiment=${encodeURIComponent(id)}`).join('&');
+  Promise.all([getJson<Comparison>(`/api/v1/compare?${q}`),
+    Promise.all(selected.map((id) => getJson<ExperimentView>(`/api/v1/experiments/${id}`)))])
+    .then(async ([c, views]) => {
+      const baseMethod: Record<string, string> = {};
+      views.forEach((v) => { baseMethod[v.id] = v.spec.sparsity?.method ?? 'dense'; });
+      const methods = c.rows.map((r) => methodOf(r, baseMethod));
+      const order = sortRows(c.rows, sort, desc);
+      const th = (key: string, name: string) => `<th><a href="${routeHash('compare', undefined, (() => {
+        const p = new URLSearchParams(route.params);
+        p.set('sort', key);
+        p.set('dir', sort === key && desc ? 'asc' : 'desc');
+        return p;
+      })())}" data-sort="${key}">${name}${sort === key ? (desc ? ' ▼' : ' ▲') : ''}</a></th>`;
+      const frontF = new Set(c.pareto.accuracyVsFlops);
+      cmp.innerHTML = `
+        <div class="grid2"><div class="chart" id="chart-sparsity"></div><div class="chart" id="chart-flops"></div></div>
+        <div class="grid2"><div class="chart" id="chart-latency"></div><div class="chart" id="chart-overlay"></div></div>
+        <h3>Grid points (mean ± std over seeds)</h3>
+        <table class="compare" id="compare-table"><thead><tr>${th('label', 'grid point')}<th>method</th><th>runs</th>
+          ${COLUMNS.map(([k, n]) => th(k, n)).join('')}</tr></thead><tbody>${order.map((i) => {
+            const r = c.rows[i];
+            return `<tr data-row="${i}" class="${frontF.has(i) ? 'front' : ''}"><td>${escapeHtml(label(r))}</td><td>${escapeHtml(methods[i])}</td>
+              <td>${r.succeeded}/${r.runs}${r.failed ? ` (${r.failed} failed)` : ''}</td>
+              ${COLUMNS.map(([k, , d]) => `<td data-metric="${k}">${meanStd(r.metrics[k], d)}</td>`).join('')}</tr>`;
+          }).join('')}</tbody></table>
+        <h3>Loss curves</h3>
+        <div class="picklist" id="overlay-pick">${views.flatMap((v) => v.runs.map((r) => `<label><input type="checkbox" data-run="${r.id}"
+          ${overlay.includes(r.id) ? 'checked' : ''}> ${escapeHtml(v.name)} · ${escapeHtml(Object.values(r.gridPoint ?? {}).join(' '))}
+          seed ${r.seed}</label>`)).slice(0, 1000).join('')}</div>`;
+      const labels = c.rows.map(label);
+      errorBarChart(cmp.querySelector('#chart-sparsity')!, 'Test accuracy against sparsity (mean ± std)', 'sparsity',
+        'test accuracy', accuracyBySparsity(c.rows, methods));
+      const f = costPoints(c.rows, 'sparseFlops', c.pareto.accuracyVsFlops);
+      paretoChart(cmp.querySelector('#chart-flops')!, 'Accuracy against inference FLOPs', 'sparse FLOPs', f.front, f.rest, labels, true);
+      const l = costPoints(c.rows, 'latencyMsBatch256', c.pareto.accuracyVsLatency);
+      paretoChart(cmp.querySelector('#chart-latency')!, 'Accuracy against latency (batch 256)', 'ms', l.front, l.rest, labels, false);
+      cmp.querySelector('#overlay-pick')!.addEventListener('change', (e) => {
+        const id = (e.target as HTMLInputElement).dataset.run;
+        if (!id) return;
+        go((p) => {
+          const now = p.getAll('run').filter((x) => x !== id);
+          if ((e.target as HTMLInputElement).checked) now.push(id);
+          p.delete('run');
+          now.forEach((x) => p.append('run', x));
+        });
+      });
+      const overlayEl = cmp.querySelector<HTMLElement>('#chart-overlay')!;
+      if (overlay.length === 0) {
+        overlayEl.innerHTML = state('empty', 'Tick runs below to overlay their loss curves.');
+      } else {
+        const ms = await Promise.all(overlay.map((id) => getJson<MetricsView>(`/api/v1/runs/${id}/metrics?name=train.loss&maxPoints=1000`)));
+        lineChart(overlayEl, 'Training loss', 'step', ['loss'], ms.map((m, i) => ({ name: overlay[i].slice(0, 8),
+          points: series(m, 'train.loss').map((p) => [p.step, p.value] as [number, number]) })), { zoom: true });
+      }
+    })
+    .catch((err) => {
+      cmp.innerHTML = state('error', err instanceof ApiError ? `The API refused: ${err.message}` : `Cannot reach the API: ${err}`);
+    });
+  return () => {};
+}

@@ -1,0 +1,133 @@
+/** One run: live curves, per-layer sparsity, mask churn, evaluation, provenance, downloads. */
+import { ApiError, getJson, type MetricsView } from '../api';
+import { barChart, lineChart } from '../charts';
+import { download, escapeHtml, state } from '../dom';
+import { percent } from '../format';
+import { onRun } from '../live';
+import { churnByLayer, series, type Route } from '../transforms';
+
+interface Layer { name: string; shape: number[]; parameters: number; nonZero: number; sparsity: number }
+interface Latency { batch: number; denseMs: number; cooMs: number; csrMs: number; sparseMs: number; speedup: number }
+interface RunView {
+  id: string; experimentId: string; seed: number; spec: Record<string, any>; status: string; reason?: string;
+  trainer?: string; device?: string; createdAt: string; startedAt?: string; finishedAt?: string;
+  provenance?: Record<string, unknown>; artifactSha256?: string;
+  scheduling: { owner: string; priority: string; attempt: number; resumedFromStep?: number; stoppedEarly: boolean };
+  evaluation?: { testAccuracy: number; top5Accuracy?: number; testLoss: number; sparsity: number; parameters: number;
+    nonZero: number; layers: Layer[]; cost: Record<string, number>; latency: Latency[] } | null;
+}
+
+export function renderRun(root: HTMLElement, route: Route): () => void {
+  const id = route.id!;
+  root.innerHTML = state('loading', 'Loading run…');
+  let busy = false;
+  const load = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const [run, metrics] = await Promise.all([getJson<RunView>(`/api/v1/runs/${id}`),
+        getJson<MetricsView>(`/api/v1/runs/${id}/metrics?maxPoints=2000`)]);
+      draw(root, run, metrics);
+    } catch (err) {
+      root.innerHTML = state('error', err instanceof ApiError && err.status === 404
+        ? `There is no run ${id}.` : `Cannot load the run: ${err}`);
+    } finally {
+      busy = false;
+    }
+  };
+  load();
+  let last = 0;
+  return onRun((r) => {
+    if (r.id === id && Date.now() - last > 1500) {
+      last = Date.now();
+      load();
+    }
+  });
+}
+
+function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
+  if (!root.querySelector('#run-head')) {
+    root.innerHTML = `<div id="run-head"></div>
+      <div class="grid2"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-acc"></div></div>
+      <div class="grid2"><div class="chart" id="chart-layers"></div><div class="chart" id="chart-churn"></div></div>
+      <div id="run-eval"></div><div id="run-prov"></div>`;
+    root.querySelector('#run-head')!.addEventListener('click', async (e) => {
+      const what = (e.target as HTMLElement).dataset.download;
+      if (what === 'spec') {
+        download(`run-${run.id}-spec.json`, 'application/json', JSON.stringify(run.spec, null, 2));
+      } else if (what === 'csv') {
+        const res = await fetch(`/api/v1/runs/${run.id}/metrics`, { headers: { Accept: 'text/csv' } });
+        download(`run-${run.id}-metrics.csv`, 'text/csv', await res.text());
+      }
+    });
+  }
+  const sp = run.spec.sparsity ?? { method: 'dense' };
+  root.querySelector('#run-head')!.innerHTML = `
+    <h2>Run <code>${run.id.slice(0, 8)}</code> · ${escapeHtml(run.spec.name)}</h2>
+    <p><span class="${run.status}" id="run-status">${run.status}</span>${run.scheduling.stoppedEarly ? ' (stopped early)' : ''}
+      · method <b>${escapeHtml(sp.method)}</b>${sp.target ? ` at ${percent(sp.target)}` : ''} · seed ${run.seed}
+      · owner ${escapeHtml(run.scheduling.owner)} · priority ${run.scheduling.priority}
+      · attempt ${run.scheduling.attempt}${run.scheduling.resumedFromStep ? ` (resumed at step ${run.scheduling.resumedFromStep})` : ''}
+      · <a href="#/runs?experiment=${run.experimentId}">experiment's runs</a>
+      · <a href="#/compare?experiment=${run.experimentId}">compare</a></p>
+    ${run.reason ? `<p class="reason">${escapeHtml(run.reason)}</p>` : ''}
+    <p><button data-download="spec">Download spec</button> <button data-download="csv">Download metrics (CSV)</button></p>`;
+  const pts = (name: string) => series(m, name).map((p) => [p.step, p.value] as [number, number]);
+  lineChart(root.querySelector('#chart-loss')!, 'Training loss', 'step', ['loss'], [{ name: 'train.loss', points: pts('train.loss') }],
+    { zoom: true });
+  lineChart(root.querySelector('#chart-acc')!, 'Accuracy and sparsity', 'step', ['fraction'], [
+    { name: 'train.accuracy', points: pts('train.accuracy') }, { name: 'sparsity', points: pts('sparsity'), dashed: true },
+    ...(series(m, 'prune.target').length ? [{ name: 'prune.target', points: pts('prune.target'), dashed: true }] : []),
+  ], { zoom: true });
+  const layers = run.evaluation?.layers ?? [];
+  const layerEl = root.querySelector<HTMLElement>('#chart-layers')!;
+  if (layers.length) {
+    barChart(layerEl, 'Sparsity per layer (evaluated model)', layers.map((l) => l.name),
+      [{ name: 'sparsity', values: layers.map((l) => l.sparsity) }], 'sparsity');
+  } else {
+    const last: Record<string, number> = {};
+    for (const s of m.series) {
+      const match = /^mask\.(.+)\.sparsity$/.exec(s.name);
+      if (match && s.points.length) last[match[1]] = s.points[s.points.length - 1].value;
+    }
+    if (Object.keys(last).length) {
+      barChart(layerEl, 'Mask sparsity per layer (so far)', Object.keys(last), [{ name: 'sparsity', values: Object.values(last) }],
+        'sparsity');
+    } else {
+      layerEl.innerHTML = state('empty', 'Per-layer sparsity appears when the run is evaluated.');
+    }
+  }
+  const churn = churnByLayer(m);
+  const churnEl = root.querySelector<HTMLElement>('#chart-churn')!;
+  if (Object.keys(churn).length) {
+    const lines = Object.entries(churn).flatMap(([layer, c]) => [
+      { name: `${layer} dropped`, points: c.dropped.map((p) => [p.step, p.value] as [number, number]) },
+      { name: `${layer} grown`, points: c.grown.map((p) => [p.step, p.value] as [number, number]), dashed: true },
+      { name: `${layer} IoU`, points: c.iou.map((p) => [p.step, p.value] as [number, number]), yAxisIndex: 1 },
+    ]);
+    lineChart(churnEl, 'Mask churn (dropped / grown connections, IoU with previous mask)', 'step', ['connections', 'IoU'], lines,
+      { zoom: true });
+  } else {
+    churnEl.innerHTML = state('empty', 'No mask updates: this method keeps its mask fixed.');
+  }
+  const e = run.evaluation;
+  root.querySelector('#run-eval')!.innerHTML = e ? `
+    <h3>Evaluation</h3>
+    <table class="kv"><tr><th>test accuracy</th><td id="eval-accuracy">${e.testAccuracy.toFixed(4)}</td></tr>
+      ${e.top5Accuracy != null ? `<tr><th>top-5 accuracy</th><td>${e.top5Accuracy.toFixed(4)}</td></tr>` : ''}
+      <tr><th>test loss</th><td>${e.testLoss.toFixed(4)}</td></tr>
+      <tr><th>sparsity</th><td>${e.sparsity.toFixed(4)} (${e.nonZero.toLocaleString()} of ${e.parameters.toLocaleString()} weights non-zero)</td></tr>
+      <tr><th>inference FLOPs</th><td>${Math.round(e.cost.sparseFlops).toLocaleString()} sparse vs ${Math.round(e.cost.denseFlops).toLocaleString()} dense</td></tr>
+      <tr><th>size</th><td>${Math.round(e.cost.compressedBytes).toLocaleString()} B compressed vs ${Math.round(e.cost.denseBytes).toLocaleString()} B dense</td></tr>
+      ${e.cost.trainingFlopsRatio ? `<tr><th>training FLOPs</th><td>${e.cost.trainingFlopsRatio.toFixed(3)} × dense</td></tr>` : ''}
+    </table>
+    <table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
+      `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.cooMs.toFixed(3)}</td><td>${l.csrMs.toFixed(3)}</td>
+       <td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`
+    : state('empty', run.status === 'FAILED' || run.status === 'CANCELLED' ? 'No evaluation: the run did not finish.'
+      : 'The evaluation appears when training ends.');
+  root.querySelector('#run-prov')!.innerHTML = run.provenance ? `<h3>Provenance</h3><table class="kv">${Object.entries(run.provenance)
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}
+    <tr><th>trainer</th><td>${escapeHtml(run.trainer)} (${escapeHtml(run.device)})</td></tr>
+    <tr><th>artifact</th><td><code>${escapeHtml(run.artifactSha256)}</code></td></tr></table>` : '';
+}
