@@ -62,8 +62,17 @@ export function renderRuns(root: HTMLElement, route: Route): () => void {
   });
   const q = new URLSearchParams();
   Object.entries(f).forEach(([k, v]) => { if (v) q.set(k, v); });
+  q.set('limit', '2000');
   getJson<RunItem[]>(`/api/v1/runs?${q}`).then((items) => { runs = items; draw(); })
     .catch((err) => { list.innerHTML = state('error', err instanceof ApiError
       ? `The API refused: ${err.message}` : `Cannot reach the API: ${err}`); });
-  return onRun((r) => { runs = upsertRun(runs, r); draw(); });
+  // a burst of events redraws once per frame
+  let pending = false;
+  return onRun((r) => {
+    runs = upsertRun(runs, r);
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(() => { pending = false; draw(); });
+    }
+  });
 }
