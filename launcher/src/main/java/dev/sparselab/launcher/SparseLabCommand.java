@@ -35,6 +35,11 @@ public class SparseLabCommand {
                 description = "Folder that holds fashion-mnist/ (default: ${DEFAULT-VALUE}).")
         Path datasetsDir;
 
+        @Option(names = "--partitions", defaultValue = "4",
+                description = "Partitions of the run queue (sparselab.run.requested) when it is first created: the most"
+                        + " trainers that can take runs at once (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
         @Option(names = "--trainers", defaultValue = "0",
                 description = "Trainer processes, one JVM each, in one consumer group (default: ${DEFAULT-VALUE}:"
                         + " one trainer inside this JVM).")
@@ -48,7 +53,7 @@ public class SparseLabCommand {
                         + " (or point --datasets-dir at a folder holding fashion-mnist/*.gz). 'synthetic' runs work.");
             }
             LocalPlatform platform = LocalPlatform.start(new LocalPlatform.Options(
-                    dataDir.toAbsolutePath(), port, kafkaPort, postgresPort, datasetsDir, 4, trainers,
+                    dataDir.toAbsolutePath(), port, kafkaPort, postgresPort, datasetsDir, partitions, trainers,
                     java.util.List.of()));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
