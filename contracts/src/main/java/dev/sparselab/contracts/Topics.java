@@ -17,6 +17,12 @@ public final class Topics {
     public static final String RUN_CONTROL_DLT = RUN_CONTROL + "-dlt";
     public static final String EVALUATION_EVENTS_DLT = EVALUATION_EVENTS + "-dlt";
 
+    /**
+     * The trainers' consumer group on {@link #RUN_REQUESTED}. Its lag is what KEDA scales GPU trainers on
+     * (k8s/overlays/gpu/trainer-scaledobject.yaml).
+     */
+    public static final String TRAINERS_GROUP = "trainers";
+
     private Topics() {
     }
 }

@@ -4,6 +4,7 @@ import dev.sparselab.contracts.Topics;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.db.ProcessedEvents;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -23,44 +24,52 @@ class Config {
         return new ProcessedEvents(jdbc, CONSUMER);
     }
 
-    @Bean
-    NewTopic runRequestedTopic(ExperimentProperties props) {
-        return TopicBuilder.name(Topics.RUN_REQUESTED).partitions(props.requestedPartitions()).replicas(1).build();
-    }
+    /**
+     * The topics, created at start when missing. Off ({@code sparselab.experiment.manage-topics=false}) where
+     * something else owns them: on Kubernetes, Strimzi's {@code KafkaTopic} resources (k8s/base/kafka).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "sparselab.experiment.manage-topics", havingValue = "true", matchIfMissing = true)
+    static class TopicsConfig {
+        @Bean
+        NewTopic runRequestedTopic(ExperimentProperties props) {
+            return TopicBuilder.name(Topics.RUN_REQUESTED).partitions(props.requestedPartitions()).replicas(1).build();
+        }
 
-    @Bean
-    NewTopic runEventsTopic() {
-        return TopicBuilder.name(Topics.RUN_EVENTS).partitions(4).replicas(1).build();
-    }
+        @Bean
+        NewTopic runEventsTopic() {
+            return TopicBuilder.name(Topics.RUN_EVENTS).partitions(4).replicas(1).build();
+        }
 
-    @Bean
-    NewTopic runControlTopic() {
-        return TopicBuilder.name(Topics.RUN_CONTROL).partitions(1).replicas(1).build();
-    }
+        @Bean
+        NewTopic runControlTopic() {
+            return TopicBuilder.name(Topics.RUN_CONTROL).partitions(1).replicas(1).build();
+        }
 
-    @Bean
-    NewTopic evaluationEventsTopic() {
-        return TopicBuilder.name(Topics.EVALUATION_EVENTS).partitions(4).replicas(1).build();
-    }
+        @Bean
+        NewTopic evaluationEventsTopic() {
+            return TopicBuilder.name(Topics.EVALUATION_EVENTS).partitions(4).replicas(1).build();
+        }
 
-    // dead-letter twins: as many partitions as the original (a dead letter keeps its partition)
-    @Bean
-    NewTopic runRequestedDlt(ExperimentProperties props) {
-        return TopicBuilder.name(Topics.RUN_REQUESTED_DLT).partitions(props.requestedPartitions()).replicas(1).build();
-    }
+        // dead-letter twins: as many partitions as the original (a dead letter keeps its partition)
+        @Bean
+        NewTopic runRequestedDlt(ExperimentProperties props) {
+            return TopicBuilder.name(Topics.RUN_REQUESTED_DLT).partitions(props.requestedPartitions()).replicas(1).build();
+        }
 
-    @Bean
-    NewTopic runEventsDlt() {
-        return TopicBuilder.name(Topics.RUN_EVENTS_DLT).partitions(4).replicas(1).build();
-    }
+        @Bean
+        NewTopic runEventsDlt() {
+            return TopicBuilder.name(Topics.RUN_EVENTS_DLT).partitions(4).replicas(1).build();
+        }
 
-    @Bean
-    NewTopic runControlDlt() {
-        return TopicBuilder.name(Topics.RUN_CONTROL_DLT).partitions(1).replicas(1).build();
-    }
+        @Bean
+        NewTopic runControlDlt() {
+            return TopicBuilder.name(Topics.RUN_CONTROL_DLT).partitions(1).replicas(1).build();
+        }
 
-    @Bean
-    NewTopic evaluationEventsDlt() {
-        return TopicBuilder.name(Topics.EVALUATION_EVENTS_DLT).partitions(4).replicas(1).build();
+        @Bean
+        NewTopic evaluationEventsDlt() {
+            return TopicBuilder.name(Topics.EVALUATION_EVENTS_DLT).partitions(4).replicas(1).build();
+        }
     }
 }

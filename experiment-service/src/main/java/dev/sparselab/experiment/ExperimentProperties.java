@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxActivePerUser    most runs of one owner released or running at once (0: no limit)
  * @param trainerTimeout      a trainer whose heartbeat is older than this no longer counts
  * @param orphanGrace         how long after its lease expired a RUNNING run is requested again
+ * @param manageTopics        create the Kafka topics at start when missing; false where something else owns
+ *                            them (Strimzi's {@code KafkaTopic} resources on Kubernetes)
  */
 @ConfigurationProperties("sparselab.experiment")
 public record ExperimentProperties(
@@ -23,5 +25,6 @@ public record ExperimentProperties(
         @DefaultValue("2") int prefetch,
         @DefaultValue("8") int maxActivePerUser,
         @DefaultValue("30s") Duration trainerTimeout,
-        @DefaultValue("5s") Duration orphanGrace) {
+        @DefaultValue("5s") Duration orphanGrace,
+        @DefaultValue("true") boolean manageTopics) {
 }

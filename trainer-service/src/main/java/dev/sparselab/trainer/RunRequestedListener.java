@@ -49,7 +49,7 @@ class RunRequestedListener {
         });
     }
 
-    @KafkaListener(id = ID, topics = Topics.RUN_REQUESTED, groupId = "trainers")
+    @KafkaListener(id = ID, topics = Topics.RUN_REQUESTED, groupId = Topics.TRAINERS_GROUP)
     void onRunRequested(ConsumerRecord<String, String> record, Acknowledgment ack) {
         RunRequested request = EventCodec.decode(record.value(), RunRequested.class);
         free.acquireUninterruptibly();

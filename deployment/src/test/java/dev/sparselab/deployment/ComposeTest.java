@@ -1,0 +1,141 @@
+package dev.sparselab.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml: valid for docker-compose (Debian's 1.29, which checks it against the Compose schema and
+ * resolves variables, anchors and profiles without a Docker engine), and complete: every part the platform needs,
+ * with health checks and start order.
+ */
+class ComposeTest {
+    static final Set<String> APP = Set.of("gateway", "experiment-service", "trainer", "trainer-gpu",
+            "evaluator-service");
+
+    static JsonNode config(String... env) {
+        Repo.Result r = Repo.run(List.of("docker-compose", "-f", "docker-compose.yml", "--profile", "gpu", "config"),
+                env);
+        assertThat(r.status()).as("docker-compose config: %s", r.err()).isZero();
+        return Manifests.parse(r.out()).get(0);
+    }
+
+    @Test
+    void isValidWithAndWithoutTheGpuProfile() {
+        Repo.Result plain = Repo.run(List.of("docker-compose", "-f", "docker-compose.yml", "config", "-q"));
+        assertThat(plain.status()).as(plain.err()).isZero();
+        // (docker-compose 1.29 lists services of every profile; which profile a service is in is checked below)
+        assertThat(config().path("services").fieldNames()).toIterable().containsExactlyInAnyOrder("postgres",
+                "kafka", "datasets", "experiment-service", "trainer", "trainer-gpu", "evaluator-service", "gateway");
+    }
+
+    @Test
+    void everyPartThePlatformNeedsIsThereWithAHealthCheck() {
+        JsonNode services = config().path("services");
+        for (String name : List.of("postgres", "kafka", "gateway", "experiment-service", "trainer", "trainer-gpu",
+                "evaluator-service")) {
+            JsonNode s = services.path(name);
+            assertThat(s.isMissingNode()).as(name).isFalse();
+            assertThat(s.at("/healthcheck/test").size()).as(name + " health check").isGreaterThan(1);
+            assertThat(s.path("restart").asText()).as(name).isEqualTo("unless-stopped");
+            assertThat(s.path("image").asText()).as(name).doesNotEndWith(":latest").contains(":");
+        }
+        assertThat(services.at("/kafka/image").asText()).startsWith("apache/kafka:");
+        assertThat(services.at("/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(services.at("/postgres/image").asText()).startsWith("postgres:");
+        // the application's health checks ask Spring Boot's readiness group on each service's own port
+        for (String name : APP) {
+            assertThat(services.at("/" + name + "/healthcheck/test").toString()).as(name)
+                    .contains("/actuator/health/readiness");
+        }
+    }
+
+    @Test
+    void servicesStartInOrderOnceWhatTheyNeedIsHealthy() {
+        JsonNode s = config().path("services");
+        assertThat(dependsOn(s, "experiment-service")).isEqualTo(Map.of("postgres", "service_healthy",
+                "kafka", "service_healthy"));
+        for (String worker : List.of("trainer", "trainer-gpu", "evaluator-service")) {
+            assertThat(dependsOn(s, worker)).as(worker).isEqualTo(Map.of("experiment-service", "service_healthy",
+                    "datasets", "service_completed_successfully"));
+        }
+        assertThat(dependsOn(s, "gateway")).isEqualTo(Map.of("experiment-service", "service_healthy"));
+    }
+
+    @Test
+    void dataAndDatasetsLiveInVolumesAndOnlyTheGatewayIsPublished() {
+        JsonNode root = config();
+        JsonNode s = root.path("services");
+        assertThat(root.path("volumes").fieldNames()).toIterable().containsExactlyInAnyOrder("postgres", "kafka",
+                "datasets");
+        assertThat(s.at("/postgres/volumes").toString()).contains("/var/lib/postgresql/data");
+        assertThat(s.at("/kafka/volumes").toString()).contains(s.at("/kafka/environment/KAFKA_LOG_DIRS").asText());
+        for (String worker : List.of("trainer", "trainer-gpu", "evaluator-service")) {
+            JsonNode mount = s.at("/" + worker + "/volumes/0");
+            assertThat(mount.toString()).as(worker).contains("datasets");
+            assertThat(mount.toString()).contains(s.at("/" + worker + "/environment/SPARSELAB_DATASETS_DIR").asText());
+        }
+        List<String> published = new ArrayList<>();
+        s.fields().forEachRemaining(e -> {
+            if (e.getValue().has("ports")) {
+                published.add(e.getKey());
+            }
+        });
+        assertThat(published).containsExactly("gateway");
+        assertThat(s.at("/gateway/ports/0").toString()).contains("8080");
+    }
+
+    @Test
+    void theGpuTrainerReservesGpusBehindItsProfileAndCpuTrainersCanBeTurnedOff() {
+        JsonNode s = config("SPARSELAB_CPU_TRAINERS", "0").path("services");
+        assertThat(s.at("/trainer-gpu/profiles").toString()).isEqualTo("[\"gpu\"]");
+        JsonNode device = s.at("/trainer-gpu/deploy/resources/reservations/devices/0");
+        assertThat(device.path("driver").asText()).isEqualTo("nvidia");
+        assertThat(device.path("capabilities").toString()).isEqualTo("[\"gpu\"]");
+        assertThat(s.at("/trainer-gpu/build/dockerfile").asText()).isEqualTo("trainer-service/Dockerfile.cuda");
+        assertThat(s.at("/trainer-gpu/image").asText()).endsWith("-cuda");
+        assertThat(s.at("/trainer/deploy/replicas").asInt(-1)).isZero();
+        assertThat(config().at("/services/trainer/deploy/replicas").asInt()).isEqualTo(1);
+        assertThat(s.at("/trainer/profiles").isMissingNode()).isTrue();
+        assertThat(s.at("/trainer/deploy").toString()).doesNotContain("nvidia");
+    }
+
+    @Test
+    void everySettingAServiceGetsIsOneItReadsAndTheAddressesAreTheComposeServices() {
+        JsonNode s = config().path("services");
+        Map<String, String> module = Map.of("gateway", "gateway", "experiment-service", "experiment-service",
+                "trainer", "trainer-service", "trainer-gpu", "trainer-service", "evaluator-service",
+                "evaluator-service");
+        for (String name : APP) {
+            Set<String> env = new HashSet<>();
+            s.at("/" + name + "/environment").fieldNames().forEachRemaining(env::add);
+            ServiceSettings.assertConsumed(module.get(name), env);
+            assertThat(s.at("/" + name + "/build/dockerfile").asText()).startsWith(module.get(name) + "/Dockerfile");
+            if (!name.equals("gateway")) {
+                JsonNode e = s.at("/" + name + "/environment");
+                assertThat(e.path("SPARSELAB_DB_URL").asText()).as(name)
+                        .isEqualTo("jdbc:postgresql://postgres:5432/" + s.at("/postgres/environment/POSTGRES_DB").asText());
+                assertThat(e.path("SPARSELAB_DB_USER").asText()).isEqualTo(s.at("/postgres/environment/POSTGRES_USER").asText());
+                assertThat(e.path("SPARSELAB_DB_PASSWORD").asText())
+                        .isEqualTo(s.at("/postgres/environment/POSTGRES_PASSWORD").asText());
+                assertThat(e.path("SPARSELAB_KAFKA").asText())
+                        .isEqualTo(s.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText().replace("PLAINTEXT://", ""));
+            }
+        }
+        assertThat(s.at("/gateway/environment/SPARSELAB_EXPERIMENT_SERVICE").asText())
+                .isEqualTo("http://experiment-service:8081");
+    }
+
+    static Map<String, String> dependsOn(JsonNode services, String name) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        services.at("/" + name + "/depends_on").fields().forEachRemaining(e ->
+                out.put(e.getKey(), e.getValue().path("condition").asText()));
+        return out;
+    }
+}

@@ -1,0 +1,413 @@
+package dev.sparselab.deployment;
+
+import static dev.sparselab.deployment.Manifests.id;
+import static dev.sparselab.deployment.Manifests.named;
+import static dev.sparselab.deployment.Manifests.ofKind;
+import static dev.sparselab.deployment.Manifests.render;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparselab.contracts.Topics;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** k8s/: both overlays render, every object is a valid object of its kind, and the deployment policies hold. */
+class KubernetesManifestsTest {
+    static final Pattern PINNED = Pattern.compile("[^:@]+(:[\\w][\\w.-]*[0-9][\\w.-]*)?(@sha256:[0-9a-f]{64})?");
+    static final Set<String> SERVICES = Set.of("gateway", "experiment-service", "trainer-service", "evaluator-service");
+
+    // ---- every object is valid
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyBuiltInObjectParsesIntoItsModelWithNoUnknownField(String overlay) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode o : render(overlay)) {
+            if (!Manifests.isCustom(o) || o.path("apiVersion").asText().startsWith("kafka.strimzi.io")) {
+                problems.addAll(Manifests.strictProblems(o));
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyCustomResourceMatchesItsOperatorsSchema(String overlay) {
+        List<JsonNode> custom = render(overlay).stream().filter(Manifests::isCustom).toList();
+        Repo.Result r = Manifests.validateCustomResources(custom);
+        assertThat(r.out().lines().filter(l -> !l.startsWith("ok ")).toList()).as(r.err()).isEmpty();
+        assertThat(r.out().lines().count()).isEqualTo(custom.size());
+        assertThat(r.status()).isZero();
+    }
+
+    @Test
+    void theStrictParseAndTheSchemasCatchMistakes() {
+        JsonNode deployment = named(render("dev"), "Deployment", "gateway").deepCopy();
+        ((ObjectNode) deployment.at("/spec/template/spec/containers/0")).set("readinesProbe",
+                deployment.at("/spec/template/spec/containers/0/readinessProbe"));
+        assertThat(Manifests.strictProblems(deployment))
+                .containsExactly("Deployment/gateway/spec/template/spec/containers/0: unknown field(s) [readinesProbe]");
+        assertThat(Manifests.modelClass(deployment)).isEqualTo(Deployment.class);
+
+        JsonNode topic = named(render("dev"), "KafkaTopic", "sparselab-run-requested").deepCopy();
+        ((ObjectNode) topic.path("spec")).put("partition", 3);
+        assertThat(Manifests.strictProblems(topic)).singleElement().asString().contains("[partition]");
+        assertThat(Manifests.modelClass(topic)).isEqualTo(KafkaTopic.class);
+        assertThat(Manifests.modelClass(named(render("dev"), "Kafka", "sparselab-kafka"))).isEqualTo(Kafka.class);
+        assertThat(Manifests.modelClass(named(render("dev"), "KafkaNodePool", "dual-role")))
+                .isEqualTo(KafkaNodePool.class);
+
+        JsonNode scaled = named(render("gpu"), "ScaledObject", "trainer-service").deepCopy();
+        ((ObjectNode) scaled.path("spec")).put("minReplicaCount", "none");
+        JsonNode cluster = named(render("gpu"), "Cluster", "sparselab-db").deepCopy();
+        ((ObjectNode) cluster.path("spec")).put("instances", -1);
+        Repo.Result r = Manifests.validateCustomResources(List.of(scaled, cluster));
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).contains("invalid ScaledObject/trainer-service: /spec/minReplicaCount must be integer")
+                .contains("invalid Cluster/sparselab-db: /spec/instances must be >= 1");
+    }
+
+    // ---- containers
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyServiceContainerHasProbesResourcesAndRunsLockedDown(String overlay) {
+        List<JsonNode> deployments = ofKind(render(overlay), "Deployment");
+        assertThat(deployments.stream().map(d -> d.at("/metadata/name").asText())).containsExactlyInAnyOrderElementsOf(SERVICES);
+        for (JsonNode d : deployments) {
+            JsonNode pod = d.at("/spec/template/spec");
+            assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).as(id(d)).isTrue();
+            assertThat(pod.at("/securityContext/runAsUser").asInt()).as(id(d)).isPositive();
+            assertThat(pod.at("/securityContext/seccompProfile/type").asText()).as(id(d)).isEqualTo("RuntimeDefault");
+            assertThat(pod.at("/automountServiceAccountToken").asBoolean(true)).as(id(d)).isFalse();
+            for (JsonNode c : pod.path("containers")) {
+                String what = id(d) + " container " + c.path("name").asText();
+                assertThat(c.at("/readinessProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/readiness");
+                assertThat(c.at("/livenessProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/liveness");
+                assertThat(c.at("/startupProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/liveness");
+                // a probe's port must be the container's
+                assertThat(c.at("/readinessProbe/httpGet/port").asText()).isEqualTo(c.at("/ports/0/name").asText());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyContainerHasResourcesAndRunsLockedDown(String overlay) {
+        for (JsonNode[] pc : containers(render(overlay))) {
+            JsonNode owner = pc[0];
+            JsonNode c = pc[1];
+            String what = id(owner) + " container " + c.path("name").asText();
+            assertThat(c.at("/resources/requests/cpu").isMissingNode()).as(what + " cpu request").isFalse();
+            assertThat(c.at("/resources/requests/memory").isMissingNode()).as(what + " memory request").isFalse();
+            assertThat(c.at("/resources/limits/memory").asText()).as(what + " memory limit")
+                    .isEqualTo(c.at("/resources/requests/memory").asText());
+            assertThat(c.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).as(what).isFalse();
+            assertThat(c.at("/securityContext/readOnlyRootFilesystem").asBoolean()).as(what).isTrue();
+            assertThat(c.at("/securityContext/capabilities/drop").toString()).as(what).isEqualTo("[\"ALL\"]");
+            assertThat(owner.at("/spec/template/spec/securityContext/runAsNonRoot").asBoolean()).as(what).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyImageIsPinned(String overlay) {
+        List<String> images = new ArrayList<>();
+        containers(render(overlay)).forEach(pc -> images.add(pc[1].path("image").asText()));
+        ofKind(render(overlay), "Cluster").forEach(c -> images.add(c.at("/spec/imageName").asText()));
+        assertThat(images).hasSizeGreaterThan(5).allSatisfy(image -> {
+            assertThat(image).matches(PINNED).doesNotEndWith(":latest");
+            assertThat(image.contains(":") || image.contains("@sha256:")).as(image + " has a version").isTrue();
+        });
+        assertThat(images).filteredOn(i -> i.startsWith("ghcr.io/sparselab/"))
+                .allSatisfy(i -> assertThat(i).matches("ghcr\\.io/sparselab/[a-z-]+:0\\.1\\.0(-cuda)?"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyDeploymentHasAServiceAndADisruptionBudget(String overlay) {
+        List<JsonNode> objects = render(overlay);
+        for (JsonNode d : ofKind(objects, "Deployment")) {
+            JsonNode podLabels = d.at("/spec/template/metadata/labels");
+            assertThat(ofKind(objects, "PodDisruptionBudget")).as(id(d))
+                    .anySatisfy(pdb -> assertThat(selects(pdb.at("/spec/selector/matchLabels"), podLabels)).isTrue());
+            assertThat(ofKind(objects, "Service")).as(id(d))
+                    .anySatisfy(s -> assertThat(selects(s.at("/spec/selector"), podLabels)).isTrue());
+        }
+    }
+
+    // ---- configuration the services read
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everySettingAPodGetsIsOneItsServiceReads(String overlay) {
+        List<JsonNode> objects = render(overlay);
+        JsonNode config = ofKind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/metadata/name").asText().equals("sparselab-config")).findFirst().orElseThrow();
+        for (JsonNode d : ofKind(objects, "Deployment")) {
+            String service = d.at("/metadata/name").asText();
+            JsonNode c = d.at("/spec/template/spec/containers/0");
+            Set<String> names = new HashSet<>();
+            c.path("env").forEach(e -> names.add(e.path("name").asText()));
+            boolean usesConfig = false;
+            for (JsonNode from : c.path("envFrom")) {
+                assertThat(from.at("/configMapRef/name").asText()).isEqualTo("sparselab-config");
+                config.path("data").fieldNames().forEachRemaining(names::add);
+                usesConfig = true;
+            }
+            ServiceSettings.assertConsumed(service, names);
+            if (!service.equals("gateway")) {
+                assertThat(usesConfig).as(service + " gets the shared settings").isTrue();
+                assertThat(names).as(service).contains("SPARSELAB_DB_URL", "SPARSELAB_DB_USER",
+                        "SPARSELAB_DB_PASSWORD", "SPARSELAB_KAFKA");
+            } else {
+                assertThat(names).containsExactly("SPARSELAB_EXPERIMENT_SERVICE");
+            }
+        }
+        // the addresses are the ones the operators create
+        JsonNode kafka = ofKind(objects, "Kafka").get(0);
+        JsonNode db = ofKind(objects, "Cluster").get(0);
+        assertThat(config.at("/data/SPARSELAB_KAFKA").asText())
+                .isEqualTo(kafka.at("/metadata/name").asText() + "-kafka-bootstrap:9092");
+        assertThat(config.at("/data/SPARSELAB_DB_URL").asText()).isEqualTo("jdbc:postgresql://"
+                + db.at("/metadata/name").asText() + "-rw:5432/" + db.at("/spec/bootstrap/initdb/database").asText());
+        assertThat(named(objects, "Deployment", "experiment-service").at("/spec/template/spec/containers/0/env")
+                .findParents("name").stream().filter(e -> e.path("name").asText().equals("SPARSELAB_MANAGE_TOPICS"))
+                .map(e -> e.path("value").asText()).toList()).containsExactly("false");
+        for (JsonNode d : ofKind(objects, "Deployment")) {
+            for (JsonNode e : d.at("/spec/template/spec/containers/0/env")) {
+                if (e.has("valueFrom")) {
+                    assertThat(e.at("/valueFrom/secretKeyRef/name").asText())
+                            .isEqualTo(db.at("/metadata/name").asText() + "-app");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void trainersAndEvaluatorsMountTheDatasetsWhereTheyLookAndWaitForThem(String overlay) {
+        List<JsonNode> objects = render(overlay);
+        JsonNode job = ofKind(objects, "Job").get(0);
+        String claim = job.at("/spec/template/spec/volumes/0/persistentVolumeClaim/claimName").asText();
+        assertThat(named(objects, "PersistentVolumeClaim", claim).at("/spec/accessModes/0").asText())
+                .isEqualTo("ReadWriteMany");
+        for (String service : List.of("trainer-service", "evaluator-service")) {
+            JsonNode pod = named(objects, "Deployment", service).at("/spec/template/spec");
+            String dir = pod.at("/containers/0/env").findParents("name").stream()
+                    .filter(e -> e.path("name").asText().equals("SPARSELAB_DATASETS_DIR"))
+                    .map(e -> e.path("value").asText()).findFirst().orElseThrow();
+            assertThat(pod.at("/containers/0/volumeMounts").findValuesAsText("mountPath")).contains(dir);
+            assertThat(pod.at("/volumes").findValuesAsText("claimName")).containsExactly(claim);
+            assertThat(pod.at("/initContainers/0/command").toString()).contains("fetch-datasets.sh", "--check");
+        }
+    }
+
+    // ---- network
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void onlyTheGatewayIsReachableFromOutsideAndOnlyClientsReachTheDatabaseAndKafka(String overlay) {
+        List<JsonNode> objects = render(overlay);
+        List<JsonNode> policies = ofKind(objects, "NetworkPolicy");
+        assertThat(policies).anySatisfy(p -> {
+            assertThat(p.at("/spec/podSelector").size()).isZero();
+            assertThat(p.at("/spec/policyTypes").toString()).isEqualTo("[\"Ingress\"]");
+            assertThat(p.at("/spec/ingress").isMissingNode()).isTrue();
+        });
+        // a rule without "from" admits everyone: only the gateway's
+        for (JsonNode p : policies) {
+            for (JsonNode rule : p.at("/spec/ingress")) {
+                if (!rule.has("from")) {
+                    assertThat(p.at("/spec/podSelector/matchLabels").toString()).as(id(p))
+                            .isEqualTo("{\"app.kubernetes.io/name\":\"gateway\"}");
+                }
+            }
+        }
+        assertThat(named(objects, "Ingress", "sparselab").findValuesAsText("name")).contains("gateway");
+        assertThat(named(objects, "Ingress", "sparselab").at("/spec/rules").findValues("service"))
+                .allSatisfy(s -> assertThat(s.path("name").asText()).isEqualTo("gateway"));
+
+        Map<String, JsonNode> podLabels = new HashMap<>();
+        ofKind(objects, "Deployment").forEach(d ->
+                podLabels.put(d.at("/metadata/name").asText(), d.at("/spec/template/metadata/labels")));
+        // PostgreSQL: the pods the policy admits are exactly the services with a datasource
+        JsonNode pg = named(objects, "NetworkPolicy", "postgres-clients");
+        assertThat(pg.at("/spec/podSelector/matchLabels/cnpg.io~1cluster").asText())
+                .isEqualTo(ofKind(objects, "Cluster").get(0).at("/metadata/name").asText());
+        JsonNode dbClients = pg.at("/spec/ingress/0/from/0/podSelector/matchLabels");
+        assertThat(admitted(podLabels, dbClients)).containsExactlyInAnyOrder("experiment-service", "trainer-service",
+                "evaluator-service");
+        // Kafka (Strimzi writes the policy from the listener's peers): the same services, and KEDA
+        JsonNode listener = ofKind(objects, "Kafka").get(0).at("/spec/kafka/listeners/0");
+        assertThat(admitted(podLabels, listener.at("/networkPolicyPeers/0/podSelector/matchLabels")))
+                .containsExactlyInAnyOrder("experiment-service", "trainer-service", "evaluator-service");
+        assertThat(listener.at("/networkPolicyPeers/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name")
+                .asText()).isEqualTo("keda");
+        assertThat(listener.path("networkPolicyPeers")).hasSize(2);
+        // the experiment-service only from the gateway
+        assertThat(admitted(podLabels, named(objects, "NetworkPolicy", "experiment-service-from-gateway")
+                .at("/spec/ingress/0/from/0/podSelector/matchLabels"))).containsExactly("gateway");
+    }
+
+    // ---- Kafka and PostgreSQL
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyTopicTheCodeUsesHasAKafkaTopic(String overlay) throws IllegalAccessException {
+        List<JsonNode> objects = render(overlay);
+        JsonNode kafka = ofKind(objects, "Kafka").get(0);
+        assertThat(kafka.at("/spec/zookeeper").isMissingNode()).as("KRaft, no ZooKeeper").isTrue();
+        assertThat(kafka.at("/spec/kafka/config/auto.create.topics.enable").asBoolean(true)).isFalse();
+        JsonNode pool = ofKind(objects, "KafkaNodePool").get(0);
+        assertThat(pool.at("/spec/roles").toString()).contains("controller", "broker");
+        assertThat(pool.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo(kafka.at("/metadata/name").asText());
+
+        Map<String, JsonNode> topics = new HashMap<>();
+        for (JsonNode t : ofKind(objects, "KafkaTopic")) {
+            assertThat(t.at("/metadata/labels/strimzi.io~1cluster").asText()).isEqualTo(kafka.at("/metadata/name").asText());
+            assertThat(t.at("/spec/config/retention.ms").asLong()).as(id(t)).isPositive();
+            assertThat(t.at("/spec/replicas").asInt()).isLessThanOrEqualTo(pool.at("/spec/replicas").asInt());
+            assertThat(t.at("/spec/config/min.insync.replicas").asInt()).isLessThanOrEqualTo(t.at("/spec/replicas").asInt());
+            topics.put(t.at("/spec/topicName").asText(), t);
+        }
+        List<String> used = new ArrayList<>();
+        for (Field f : Topics.class.getFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class && !f.getName().endsWith("_GROUP")) {
+                used.add((String) f.get(null));
+            }
+        }
+        assertThat(used).hasSize(8);
+        assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(used);
+        for (String t : used) {
+            if (t.endsWith("-dlt")) { // a dead letter keeps its partition
+                assertThat(topics.get(t).at("/spec/partitions").asInt())
+                        .isEqualTo(topics.get(t.substring(0, t.length() - 4)).at("/spec/partitions").asInt());
+            }
+        }
+    }
+
+    @Test
+    void theSharedInstallationKeepsThreeCopiesAndBacksUpTheDatabase() {
+        List<JsonNode> objects = render("gpu");
+        JsonNode db = ofKind(objects, "Cluster").get(0);
+        assertThat(db.at("/spec/instances").asInt()).isEqualTo(3);
+        assertThat(db.at("/spec/backup/barmanObjectStore/destinationPath").asText()).startsWith("s3://");
+        assertThat(db.at("/spec/backup/retentionPolicy").asText()).isNotEmpty();
+        JsonNode scheduled = ofKind(objects, "ScheduledBackup").get(0);
+        assertThat(scheduled.at("/spec/cluster/name").asText()).isEqualTo(db.at("/metadata/name").asText());
+        assertThat(scheduled.at("/spec/schedule").asText().split(" ")).hasSize(6);
+        assertThat(ofKind(objects, "KafkaNodePool").get(0).at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(ofKind(objects, "KafkaTopic")).allSatisfy(t -> {
+            assertThat(t.at("/spec/replicas").asInt()).isEqualTo(3);
+            assertThat(t.at("/spec/config/min.insync.replicas").asInt()).isEqualTo(2);
+        });
+    }
+
+    // ---- trainers
+
+    @Test
+    void gpuTrainersRequestGpusOnGpuNodesAndScaleFromZeroOnTheQueue() {
+        List<JsonNode> objects = render("gpu");
+        JsonNode trainer = named(objects, "Deployment", "trainer-service");
+        JsonNode pod = trainer.at("/spec/template/spec");
+        JsonNode c = pod.at("/containers/0");
+        assertThat(c.at("/resources/limits/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(c.at("/resources/requests/nvidia.com~1gpu").asInt()).isEqualTo(1);
+        assertThat(c.path("image").asText()).endsWith("-cuda");
+        assertThat(pod.path("tolerations")).anySatisfy(t -> {
+            assertThat(t.path("key").asText()).isEqualTo("nvidia.com/gpu");
+            assertThat(t.path("effect").asText()).isEqualTo("NoSchedule");
+        });
+        assertThat(pod.at("/nodeSelector/nvidia.com~1gpu.present").asText()).isEqualTo("true");
+        assertThat(trainer.at("/spec/replicas").isMissingNode()).as("KEDA owns the replica count").isTrue();
+        // no other pod asks for a GPU
+        ofKind(objects, "Deployment").stream().filter(d -> d != trainer).forEach(d ->
+                assertThat(d.toString()).doesNotContain("nvidia.com/gpu"));
+
+        JsonNode scaled = named(objects, "ScaledObject", "trainer-service");
+        assertThat(scaled.at("/spec/scaleTargetRef/name").asText()).isEqualTo("trainer-service");
+        assertThat(scaled.at("/spec/minReplicaCount").asInt()).isZero();
+        int max = scaled.at("/spec/maxReplicaCount").asInt();
+        JsonNode trigger = scaled.at("/spec/triggers/0");
+        assertThat(trigger.path("type").asText()).isEqualTo("kafka");
+        assertThat(trigger.at("/metadata/topic").asText()).isEqualTo(Topics.RUN_REQUESTED);
+        assertThat(trigger.at("/metadata/consumerGroup").asText()).isEqualTo(Topics.TRAINERS_GROUP);
+        String kafka = ofKind(objects, "Kafka").get(0).at("/metadata/name").asText();
+        assertThat(trigger.at("/metadata/bootstrapServers").asText())
+                .isEqualTo(kafka + "-kafka-bootstrap." + trainer.at("/metadata/namespace").asText() + ".svc:9092");
+        // more trainers than partitions would sit idle
+        int partitions = ofKind(objects, "KafkaTopic").stream()
+                .filter(t -> t.at("/spec/topicName").asText().equals(Topics.RUN_REQUESTED))
+                .findFirst().orElseThrow().at("/spec/partitions").asInt();
+        assertThat(max).isGreaterThan(1).isLessThanOrEqualTo(partitions);
+    }
+
+    @Test
+    void theDevInstallationIsSmallAndHasNoGpus() {
+        List<JsonNode> objects = render("dev");
+        assertThat(ofKind(objects, "ScaledObject")).isEmpty();
+        assertThat(ofKind(objects, "ScheduledBackup")).isEmpty();
+        assertThat(objects.toString()).doesNotContain("nvidia.com/gpu");
+        assertThat(named(objects, "Deployment", "trainer-service").at("/spec/replicas").asInt()).isEqualTo(1);
+        assertThat(ofKind(objects, "Cluster").get(0).at("/spec/instances").asInt()).isEqualTo(1);
+        assertThat(ofKind(objects, "KafkaTopic")).allSatisfy(t -> assertThat(t.at("/spec/replicas").asInt()).isEqualTo(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everythingLandsInTheSparselabNamespace(String overlay) {
+        for (JsonNode o : render(overlay)) {
+            if (!o.path("kind").asText().equals("Namespace")) {
+                assertThat(o.at("/metadata/namespace").asText()).as(id(o)).isEqualTo("sparselab");
+            }
+            assertThat(o.at("/metadata/labels/app.kubernetes.io~1part-of").asText()).as(id(o)).isEqualTo("sparselab");
+        }
+    }
+
+    // ---- helpers
+
+    /** Every (owner, container) pair: Deployments' and Jobs' containers and init containers. */
+    static List<JsonNode[]> containers(List<JsonNode> objects) {
+        List<JsonNode[]> all = new ArrayList<>();
+        Stream.concat(ofKind(objects, "Deployment").stream(), ofKind(objects, "Job").stream()).forEach(o -> {
+            o.at("/spec/template/spec/containers").forEach(c -> all.add(new JsonNode[] {o, c}));
+            o.at("/spec/template/spec/initContainers").forEach(c -> all.add(new JsonNode[] {o, c}));
+        });
+        return all;
+    }
+
+    static boolean selects(JsonNode selector, JsonNode labels) {
+        if (selector.isMissingNode() || selector.isEmpty()) {
+            return false;
+        }
+        var it = selector.fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static List<String> admitted(Map<String, JsonNode> podLabels, JsonNode selector) {
+        return podLabels.entrySet().stream().filter(e -> selects(selector, e.getValue())).map(Map.Entry::getKey).toList();
+    }
+}
