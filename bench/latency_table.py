@@ -2,15 +2,25 @@
 """Prints docs/evaluation.md's table for one experiment: per run, the theoretical FLOP reduction against the
 realized latency speed-up of each sparse kernel at each batch size.
 
-usage: latency_table.py BASE_URL EXPERIMENT_ID   (standard library only)
+usage: latency_table.py BASE_URL EXPERIMENT_ID   (standard library only; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
 """
 import json
+import os
 import sys
 import urllib.request
 
 
+def auth():
+    """The API token: $SPARSELAB_TOKEN, else the one `sparselab up` wrote to ./.sparselab/admin-token."""
+    token = os.environ.get("SPARSELAB_TOKEN")
+    if not token:
+        with open(os.path.join(os.environ.get("SPARSELAB_HOME", ".sparselab"), "admin-token")) as f:
+            token = f.read().strip()
+    return {"Authorization": "Bearer " + token}
+
+
 def get(url):
-    with urllib.request.urlopen(url) as r:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=auth())) as r:
         return json.load(r)
 
 

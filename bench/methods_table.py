@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
 """Prints a markdown table of one sweep: one row per grid point, mean ± std over seeds.
 
-usage: methods_table.py BASE_URL EXPERIMENT_ID   (standard library only)
+usage: methods_table.py BASE_URL EXPERIMENT_ID   (standard library only; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
 """
 import json
+import os
 import statistics
 import sys
 import urllib.request
 
 
+def auth():
+    """The API token: $SPARSELAB_TOKEN, else the one `sparselab up` wrote to ./.sparselab/admin-token."""
+    token = os.environ.get("SPARSELAB_TOKEN")
+    if not token:
+        with open(os.path.join(os.environ.get("SPARSELAB_HOME", ".sparselab"), "admin-token")) as f:
+            token = f.read().strip()
+    return {"Authorization": "Bearer " + token}
+
+
 def get(url):
-    with urllib.request.urlopen(url) as r:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=auth())) as r:
         return json.load(r)
 
 

@@ -4,9 +4,10 @@ the previous to finish, so the platform is idle at every submit) and prints the 
 created -> started (a trainer took the run: RunStarted, just before its first step) and of created ->
 first metric point (the end of epoch 1).
 
-usage: queue_latency.py BASE_URL [N]   (standard library only)
+usage: queue_latency.py BASE_URL [N]   (standard library only; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -15,9 +16,18 @@ import uuid
 from datetime import datetime
 
 
+def auth():
+    """The API token: $SPARSELAB_TOKEN, else the one `sparselab up` wrote to ./.sparselab/admin-token."""
+    token = os.environ.get("SPARSELAB_TOKEN")
+    if not token:
+        with open(os.path.join(os.environ.get("SPARSELAB_HOME", ".sparselab"), "admin-token")) as f:
+            token = f.read().strip()
+    return {"Authorization": "Bearer " + token}
+
+
 def call(url, body=None):
     req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **auth()})
     with urllib.request.urlopen(req) as r:
         return json.load(r)
 

@@ -24,7 +24,8 @@ for pair in "${PAIRS[@]}"; do
   done
   seeds=$(python3 -c "print(list(range(1, $RUNS + 1)))")
   start=$(date +%s.%N)
-  exp=$(curl -s -X POST localhost:$PORT/api/v1/experiments -H 'Content-Type: application/json' -d "{
+  exp=$(curl -s -X POST localhost:$PORT/api/v1/experiments -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $(cat "$dir/admin-token")" -d "{
     \"name\": \"scaling $n:$p\", \"dataset\": {\"name\": \"synthetic\"},
     \"model\": {\"type\": \"mlp\", \"hidden\": [256, 128]}, \"training\": {\"epochs\": 3, \"batchSize\": 64},
     \"sparsity\": {\"method\": \"rigl\", \"target\": 0.9}, \"sweep\": {\"seeds\": $seeds}}" \

@@ -1,5 +1,6 @@
 // End-to-end test of the web UI against a running platform, in Debian's Chromium driven by playwright-core.
-// usage: node e2e/ui.e2e.mjs BASE_URL SCREENSHOT_DIR   (exit code 0 = passed)
+// usage: SPARSELAB_TOKEN=... SPARSELAB_PASSWORD=... node e2e/ui.e2e.mjs BASE_URL SCREENSHOT_DIR   (exit 0 = passed)
+// The token and password are user admin's (./sparselab up writes both to its data folder).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -7,7 +8,11 @@ import { mkdirSync } from 'node:fs';
 const base = process.argv[2] ?? 'http://localhost:8080';
 const shots = process.argv[3] ?? 'screenshots';
 mkdirSync(shots, { recursive: true });
-const api = async (path) => (await fetch(base + path)).json();
+const token = process.env.SPARSELAB_TOKEN;
+const password = process.env.SPARSELAB_PASSWORD;
+assert.ok(token && password, 'SPARSELAB_TOKEN and SPARSELAB_PASSWORD are needed');
+const auth = { Authorization: `Bearer ${token}` };
+const api = async (path) => (await fetch(base + path, { headers: auth })).json();
 const step = (s) => console.log(`e2e: ${s}`);
 
 const browser = await chromium.launch({
@@ -19,6 +24,27 @@ const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 page.setDefaultTimeout(30_000);
 page.on('pageerror', (e) => { console.error('page error:', e); process.exitCode = 1; });
 try {
+  step('login: the only page without a session; a wrong password is refused');
+  await page.goto(`${base}/#/runs`);
+  await page.waitForSelector('form#login');
+  assert.equal(await page.isHidden('nav'), true);
+  await page.fill('#username', 'admin');
+  await page.fill('#password', 'wrong password, surely');
+  await page.click('form#login button');
+  await page.waitForSelector('#login-error [data-state="error"]');
+  assert.match(await page.textContent('#login-error'), /wrong username or password/);
+  await page.fill('#password', password);
+  await page.screenshot({ path: `${shots}/login.png` });
+  await page.click('form#login button');
+  await page.waitForSelector('#who a[data-page="account"]');
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'SPARSELAB_SESSION');
+  assert.ok(session && session.httpOnly && session.sameSite === 'Lax', JSON.stringify(cookies));
+  // a state-changing request of the session without the CSRF token is refused
+  const csrf = await page.evaluate(async () => (await fetch('/api/v1/experiments/00000000-0000-0000-0000-000000000000/cancel',
+    { method: 'POST' })).status);
+  assert.equal(csrf, 403);
+
   step('empty states');
   await page.goto(`${base}/#/runs`);
   await page.waitForSelector('[data-state="empty"]');
@@ -75,7 +101,7 @@ try {
 
   step('a sweep over methods and sparsities, submitted as a script would');
   const sweep = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({
+    headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({
       name: 'methods x sparsity', dataset: { name: 'synthetic' },
       model: { type: 'mlp', hidden: [64, 32], activation: 'relu' },
       training: { epochs: 4, batchSize: 64, optimizer: { type: 'sgd', learningRate: 0.05, momentum: 0.9 } },
@@ -118,12 +144,12 @@ try {
   step('1,000 runs: the list and the compare page stay responsive');
   const targets = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
   const big = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({
+    headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({
       name: 'a thousand runs', dataset: { name: 'synthetic' }, model: { type: 'mlp', hidden: [8] },
       training: { epochs: 1 }, sparsity: { method: 'random', target: 0.5 },
       sweep: { grid: { 'sparsity.target': targets }, seeds: Array.from({ length: 10 }, (_, i) => i + 1) } }) })).json();
   assert.equal(big.runs.length, 990);
-  await fetch(`${base}/api/v1/experiments/${big.id}/cancel`, { method: 'POST' });
+  await fetch(`${base}/api/v1/experiments/${big.id}/cancel`, { method: 'POST', headers: auth });
   let t0 = Date.now();
   await page.goto(`${base}/#/runs?experiment=${big.id}`);
   await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length === 990, null, { timeout: 60_000 });
@@ -141,6 +167,19 @@ try {
     requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - s))); }));
   console.log(`e2e: 990 runs listed in ${listMs} ms; compare of 99 grid points in ${compareMs} ms;`
     + ` two frames after in ${Math.round(frameMs)} ms`);
+
+  step('account: a token created in the UI works for scripts until it is revoked there');
+  await page.goto(`${base}/#/account`);
+  await page.fill('#token-name', 'e2e script');
+  await page.click('#new-token button');
+  await page.waitForSelector('#token-secret');
+  const secret = await page.textContent('#token-secret');
+  const meWith = async (t) => fetch(`${base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${t}` } });
+  assert.equal((await (await meWith(secret)).json()).username, 'admin');
+  await page.screenshot({ path: `${shots}/account.png` });
+  await page.click(`#tokens button[data-revoke]`);
+  await page.waitForFunction(() => document.querySelector('#tokens')?.textContent.includes('revoked'));
+  assert.equal((await meWith(secret)).status, 401);
 
   step('a missing run is an error state, not a blank page');
   await page.goto(`${base}/#/run/00000000-0000-0000-0000-000000000000`);

@@ -4,7 +4,7 @@ export type Status = 'QUEUED' | 'RUNNING' | 'EVALUATING' | 'SUCCEEDED' | 'FAILED
 export const STATUSES: Status[] = ['QUEUED', 'RUNNING', 'EVALUATING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export interface RunItem {
-  id: string; experimentId: string; experimentName: string; owner: string; method: string; target: number;
+  id: string; experimentId: string; experimentName: string; project?: string; owner: string; method: string; target: number;
   seed: number; gridPoint: Record<string, unknown> | null; status: Status; reason?: string | null;
   epoch: number; totalEpochs: number; step: number; totalSteps: number;
   trainAccuracy?: number | null; testAccuracy?: number | null; etaSeconds?: number | null;
@@ -46,21 +46,54 @@ export class ApiError extends Error {
   }
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { Accept: 'application/json' } });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    throw new ApiError(res.status, body as Problem);
-  }
-  return body as T;
+/** Who is logged in (GET /api/v1/auth/me). */
+export interface Me {
+  username: string; admin: boolean; via: string; csrfToken?: string | null;
+  projects: { id: string; name: string; role: 'admin' | 'member' | 'viewer' }[];
 }
 
-export async function postSpec<T>(path: string, text: string): Promise<{ status: number; body: T }> {
-  const type = text.trimStart().startsWith('{') ? 'application/json' : 'application/yaml';
-  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': type }, body: text });
+export interface TokenInfo {
+  id: string; name: string; prefix: string; createdAt: string; expiresAt?: string | null;
+  revokedAt?: string | null; lastUsedAt?: string | null;
+}
+
+/** The session's CSRF token, from the XSRF-TOKEN cookie the gateway sets; sent back as X-XSRF-TOKEN. */
+export function csrfToken(): string {
+  const m = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+/** Any 401 means the session is over: the app shows the login page. */
+function checkSession(res: Response): void {
+  if (res.status === 401 && !res.url.endsWith('/api/v1/auth/login')) {
+    window.dispatchEvent(new CustomEvent('sparselab:logged-out'));
+  }
+}
+
+async function answer<T>(res: Response): Promise<{ status: number; body: T }> {
+  checkSession(res);
   const body = await res.json().catch(() => ({}));
   if (!res.ok) {
     throw new ApiError(res.status, body as Problem);
   }
   return { status: res.status, body: body as T };
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await answer<T>(await fetch(path, { headers: { Accept: 'application/json' } }))).body;
+}
+
+/** A state-changing request with the CSRF token; {@code body} is sent as JSON unless it is a string. */
+export async function send<T>(method: string, path: string, body?: unknown, type = 'application/json')
+  : Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'X-XSRF-TOKEN': csrfToken() };
+  if (body !== undefined) headers['Content-Type'] = type;
+  const res = await fetch(path, { method, headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  return answer<T>(res);
+}
+
+export async function postSpec<T>(path: string, text: string): Promise<{ status: number; body: T }> {
+  const type = text.trimStart().startsWith('{') ? 'application/json' : 'application/yaml';
+  return send<T>('POST', path, text, type);
 }

@@ -1,19 +1,42 @@
-/** The single-page app: a hash router over four pages; every page keeps its state in the URL. */
+/**
+ * The single-page app: a hash router over its pages; every page keeps its state in the URL. Without a session
+ * (or when one ends: any 401) it shows the login page.
+ */
+import { send } from './api';
+import { escapeHtml } from './dom';
+import { renderAccount } from './pages/account';
 import { renderCompare } from './pages/compare';
+import { renderLogin } from './pages/login';
 import { renderRun } from './pages/run';
 import { renderRuns } from './pages/runs';
 import { renderSubmit } from './pages/submit';
+import { currentUser, loadMe } from './session';
 import { parseRoute, type Route } from './transforms';
 
 const pages: Record<string, (root: HTMLElement, route: Route) => () => void> = {
-  submit: renderSubmit, runs: renderRuns, run: renderRun, compare: renderCompare,
+  submit: renderSubmit, runs: renderRuns, run: renderRun, compare: renderCompare, account: renderAccount,
 };
 
 const root = document.querySelector<HTMLElement>('#page')!;
+const who = document.querySelector<HTMLElement>('#who')!;
 let cleanup: () => void = () => {};
 
 function route(): void {
   cleanup();
+  const me = currentUser();
+  document.querySelector<HTMLElement>('nav')!.hidden = !me;
+  if (!me) {
+    document.body.dataset.page = 'login';
+    who.innerHTML = '';
+    cleanup = renderLogin(root, () => start());
+    return;
+  }
+  who.innerHTML = `<a href="#/account" data-page="account">${escapeHtml(me.username)}</a>
+    <button id="logout">Log out</button>`;
+  who.querySelector('#logout')!.addEventListener('click', async () => {
+    await send('POST', '/api/v1/auth/logout').catch(() => undefined);
+    location.reload();
+  });
   const r = parseRoute(location.hash);
   const page = pages[r.page] ? r.page : 'runs';
   document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) =>
@@ -22,5 +45,13 @@ function route(): void {
   cleanup = pages[page](root, r);
 }
 
+async function start(): Promise<void> {
+  await loadMe();
+  route();
+}
+
 window.addEventListener('hashchange', route);
-route();
+window.addEventListener('sparselab:logged-out', () => {
+  if (currentUser()) location.reload();
+});
+start();

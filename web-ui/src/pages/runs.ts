@@ -1,5 +1,5 @@
 /** Runs: a live list with progress, filters in the URL, cancel buttons. */
-import { ApiError, getJson, STATUSES, type RunItem } from '../api';
+import { ApiError, getJson, send, STATUSES, type RunItem } from '../api';
 import { escapeHtml, state } from '../dom';
 import { onRun } from '../live';
 import { formatEta, isActive, matches, progress, routeHash, upsertRun, type Route, type RunFilter } from '../transforms';
@@ -54,10 +54,12 @@ export function renderRuns(root: HTMLElement, route: Route): () => void {
   list.addEventListener('click', async (e) => {
     const id = (e.target as HTMLElement).dataset.cancel;
     if (!id) return;
-    const res = await fetch(`/api/v1/runs/${id}/cancel`, { method: 'POST', headers: { 'X-SparseLab-User': 'web-ui' } });
-    if (res.ok) {
+    try {
+      await send('POST', `/api/v1/runs/${id}/cancel`);
       runs = upsertRun(runs, { ...runs.find((r) => r.id === id)!, status: 'CANCELLED' });
       draw();
+    } catch (err) {
+      alert(err instanceof ApiError ? `Not cancelled: ${err.message}` : `Not cancelled: ${err}`);
     }
   });
   const q = new URLSearchParams();

@@ -1,5 +1,6 @@
 /** Submit: a spec editor with the server's validation at the line, templates per method, a preview. */
 import { ApiError, getJson, postSpec, type Catalog, type Preview } from '../api';
+import { writableProjects } from '../session';
 import { lineChart } from '../charts';
 import { escapeHtml, state } from '../dom';
 import { pointerToLine, routeHash, templateFor, type Route } from '../transforms';
@@ -12,6 +13,8 @@ export function renderSubmit(root: HTMLElement, route: Route): () => void {
     <p>Write the spec in YAML or JSON, or start from a method's template. <b>Preview</b> checks it on the server and shows
       what it will run; nothing is stored until you <b>Submit</b>.</p>
     <label>Template <select id="template"><option value="">— choose a method —</option></select></label>
+    <label>Project <select id="project">${writableProjects().map((p) =>
+      `<option value="${escapeHtml(p)}">${escapeHtml(p)}</option>`).join('')}</select></label>
     <div class="editor"><pre id="gutter" aria-hidden="true"></pre><textarea id="spec" spellcheck="false"></textarea></div>
     <p><button id="preview">Preview</button> <button id="submit" class="primary">Submit</button></p>
     <div id="problems"></div>
@@ -99,7 +102,9 @@ export function renderSubmit(root: HTMLElement, route: Route): () => void {
   root.querySelector('#submit')!.addEventListener('click', async () => {
     problems.innerHTML = '';
     try {
-      const { status, body } = await postSpec<{ id: string; duplicateOf?: string }>('/api/v1/experiments', spec.value);
+      const project = root.querySelector<HTMLSelectElement>('#project')!.value;
+      const { status, body } = await postSpec<{ id: string; duplicateOf?: string }>(
+        `/api/v1/experiments${project ? `?project=${encodeURIComponent(project)}` : ''}`, spec.value);
       if (status === 200 && body.duplicateOf) {
         problems.innerHTML = `<div class="state empty" data-state="duplicate">Identical runs exist already:
           <a href="${routeHash('runs', undefined, new URLSearchParams({ experiment: body.id }))}">see them</a>.

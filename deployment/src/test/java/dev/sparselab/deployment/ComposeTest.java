@@ -65,7 +65,8 @@ class ComposeTest {
             assertThat(dependsOn(s, worker)).as(worker).isEqualTo(Map.of("experiment-service", "service_healthy",
                     "datasets", "service_completed_successfully"));
         }
-        assertThat(dependsOn(s, "gateway")).isEqualTo(Map.of("experiment-service", "service_healthy"));
+        assertThat(dependsOn(s, "gateway")).isEqualTo(Map.of("postgres", "service_healthy",
+                "experiment-service", "service_healthy"));
     }
 
     @Test
@@ -73,7 +74,8 @@ class ComposeTest {
         JsonNode root = config();
         JsonNode s = root.path("services");
         assertThat(root.path("volumes").fieldNames()).toIterable().containsExactlyInAnyOrder("postgres", "kafka",
-                "datasets");
+                "datasets", "gateway");
+        assertThat(s.at("/gateway/volumes/0").toString()).contains(s.at("/gateway/environment/SPARSELAB_BOOTSTRAP_DIR").asText());
         assertThat(s.at("/postgres/volumes").toString()).contains("/var/lib/postgresql/data");
         assertThat(s.at("/kafka/volumes").toString()).contains(s.at("/kafka/environment/KAFKA_LOG_DIRS").asText());
         for (String worker : List.of("trainer", "trainer-gpu", "evaluator-service")) {
@@ -117,19 +119,24 @@ class ComposeTest {
             s.at("/" + name + "/environment").fieldNames().forEachRemaining(env::add);
             ServiceSettings.assertConsumed(module.get(name), env);
             assertThat(s.at("/" + name + "/build/dockerfile").asText()).startsWith(module.get(name) + "/Dockerfile");
+            JsonNode e = s.at("/" + name + "/environment");
             if (!name.equals("gateway")) {
-                JsonNode e = s.at("/" + name + "/environment");
+                assertThat(e.path("SPARSELAB_KAFKA").asText())
+                        .isEqualTo(s.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText().replace("PLAINTEXT://", ""));
+            }
+            {
                 assertThat(e.path("SPARSELAB_DB_URL").asText()).as(name)
                         .isEqualTo("jdbc:postgresql://postgres:5432/" + s.at("/postgres/environment/POSTGRES_DB").asText());
                 assertThat(e.path("SPARSELAB_DB_USER").asText()).isEqualTo(s.at("/postgres/environment/POSTGRES_USER").asText());
                 assertThat(e.path("SPARSELAB_DB_PASSWORD").asText())
                         .isEqualTo(s.at("/postgres/environment/POSTGRES_PASSWORD").asText());
-                assertThat(e.path("SPARSELAB_KAFKA").asText())
-                        .isEqualTo(s.at("/kafka/environment/KAFKA_ADVERTISED_LISTENERS").asText().replace("PLAINTEXT://", ""));
             }
         }
         assertThat(s.at("/gateway/environment/SPARSELAB_EXPERIMENT_SERVICE").asText())
                 .isEqualTo("http://experiment-service:8081");
+        assertThat(s.at("/gateway/environment/SPARSELAB_INTERNAL_SECRET").asText()).hasSizeGreaterThanOrEqualTo(16)
+                .isEqualTo(s.at("/experiment-service/environment/SPARSELAB_INTERNAL_SECRET").asText());
+        assertThat(s.at("/gateway/environment/SPARSELAB_KAFKA").isMissingNode()).isTrue();
     }
 
     static Map<String, String> dependsOn(JsonNode services, String name) {

@@ -177,7 +177,10 @@ class KubernetesManifestsTest {
                 assertThat(names).as(service).contains("SPARSELAB_DB_URL", "SPARSELAB_DB_USER",
                         "SPARSELAB_DB_PASSWORD", "SPARSELAB_KAFKA");
             } else {
-                assertThat(names).containsExactly("SPARSELAB_EXPERIMENT_SERVICE");
+                // the gateway keeps users, tokens and sessions in PostgreSQL, and needs no Kafka
+                assertThat(names).containsExactlyInAnyOrder("SPARSELAB_DB_URL", "SPARSELAB_DB_USER",
+                        "SPARSELAB_DB_PASSWORD", "SPARSELAB_INTERNAL_SECRET", "SPARSELAB_EXPERIMENT_SERVICE",
+                        "SPARSELAB_SECURE_COOKIES", "SPARSELAB_ADMIN_PASSWORD");
             }
         }
         // the addresses are the ones the operators create
@@ -190,14 +193,22 @@ class KubernetesManifestsTest {
         assertThat(named(objects, "Deployment", "experiment-service").at("/spec/template/spec/containers/0/env")
                 .findParents("name").stream().filter(e -> e.path("name").asText().equals("SPARSELAB_MANAGE_TOPICS"))
                 .map(e -> e.path("value").asText()).toList()).containsExactly("false");
+        Map<String, Set<String>> secrets = new HashMap<>();
         for (JsonNode d : ofKind(objects, "Deployment")) {
             for (JsonNode e : d.at("/spec/template/spec/containers/0/env")) {
-                if (e.has("valueFrom")) {
-                    assertThat(e.at("/valueFrom/secretKeyRef/name").asText())
-                            .isEqualTo(db.at("/metadata/name").asText() + "-app");
+                if (e.at("/valueFrom/secretKeyRef").isObject()) {
+                    secrets.computeIfAbsent(e.path("name").asText(), k -> new HashSet<>())
+                            .add(e.at("/valueFrom/secretKeyRef/name").asText() + "/"
+                                    + e.at("/valueFrom/secretKeyRef/key").asText() + " in " + id(d));
                 }
             }
         }
+        String app = db.at("/metadata/name").asText() + "-app";
+        assertThat(secrets.get("SPARSELAB_DB_USER")).allSatisfy(r -> assertThat(r).startsWith(app + "/username in "));
+        assertThat(secrets.get("SPARSELAB_DB_PASSWORD")).allSatisfy(r -> assertThat(r).startsWith(app + "/password in "));
+        // the gateway and the experiment-service share one internal secret
+        assertThat(secrets.get("SPARSELAB_INTERNAL_SECRET")).containsExactlyInAnyOrder(
+                "sparselab-internal/secret in Deployment/gateway", "sparselab-internal/secret in Deployment/experiment-service");
     }
 
     @ParameterizedTest
@@ -247,13 +258,14 @@ class KubernetesManifestsTest {
         Map<String, JsonNode> podLabels = new HashMap<>();
         ofKind(objects, "Deployment").forEach(d ->
                 podLabels.put(d.at("/metadata/name").asText(), d.at("/spec/template/metadata/labels")));
-        // PostgreSQL: the pods the policy admits are exactly the services with a datasource
+        // PostgreSQL: the pods the policy admits are exactly the services with a datasource (the gateway: users,
+        // tokens, sessions)
         JsonNode pg = named(objects, "NetworkPolicy", "postgres-clients");
         assertThat(pg.at("/spec/podSelector/matchLabels/cnpg.io~1cluster").asText())
                 .isEqualTo(ofKind(objects, "Cluster").get(0).at("/metadata/name").asText());
         JsonNode dbClients = pg.at("/spec/ingress/0/from/0/podSelector/matchLabels");
-        assertThat(admitted(podLabels, dbClients)).containsExactlyInAnyOrder("experiment-service", "trainer-service",
-                "evaluator-service");
+        assertThat(admitted(podLabels, dbClients)).containsExactlyInAnyOrder("gateway", "experiment-service",
+                "trainer-service", "evaluator-service");
         // Kafka (Strimzi writes the policy from the listener's peers): the same services, and KEDA
         JsonNode listener = ofKind(objects, "Kafka").get(0).at("/spec/kafka/listeners/0");
         assertThat(admitted(podLabels, listener.at("/networkPolicyPeers/0/podSelector/matchLabels")))

@@ -77,13 +77,17 @@ public final class LocalPlatform implements AutoCloseable {
         List<TrainerProcess> processes = new ArrayList<>();
         try {
             kafka = KraftBroker.start(o.dataDir().resolve("kafka"), port(o.kafkaPort()), freePort(), 4);
-            List<String> common = List.of(
+            List<String> database = List.of(
                     "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                     "--spring.datasource.username=postgres",
                     "--spring.datasource.password=postgres",
-                    "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "--spring.main.banner-mode=off");
-            common = new ArrayList<>(common);
+                    "--spring.main.banner-mode=off",
+                    // what the gateway and the experiment-service share (a new one at every start)
+                    "--sparselab.internal-secret=" + internalSecret());
+            List<String> common = new ArrayList<>(database);
+            common.add("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+            // one JVM shares one classpath: keep the gateway's web security and sessions to the gateway
+            common.add("--spring.autoconfigure.exclude=" + String.join(",", GATEWAY_ONLY));
             common.addAll(o.extraArgs());
             ConfigurableApplicationContext experiment = run(ExperimentServiceApplication.builder(), common,
                     "--server.port=0",
@@ -104,14 +108,14 @@ public final class LocalPlatform implements AutoCloseable {
             contexts.add(run(EvaluatorServiceApplication.builder(), common, "--server.port=0",
                     "--springdoc.api-docs.enabled=false",
                     "--sparselab.evaluator.datasets-dir=" + o.datasetsDir()));
-            ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), List.of(
-                            "--spring.main.banner-mode=off",
-                            // one JVM shares one classpath: keep the gateway off the database and Kafka
-                            "--spring.autoconfigure.exclude="
-                                    + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
-                                    + "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration,"
-                                    + "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-                            "--springdoc.api-docs.enabled=false"),
+            List<String> gatewayArgs = new ArrayList<>(database);
+            gatewayArgs.addAll(o.extraArgs());
+            ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), gatewayArgs,
+                    // one JVM shares one classpath: keep the gateway off Kafka
+                    "--spring.autoconfigure.exclude=org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+                    "--springdoc.api-docs.enabled=false",
+                    // the first administrator and their token, written to the data folder (mode 0600)
+                    "--sparselab.auth.bootstrap-dir=" + o.dataDir().toAbsolutePath(),
                     "--server.port=" + o.gatewayPort(),
                     "--sparselab.gateway.experiment-service=http://127.0.0.1:" + experimentPort);
             contexts.add(gateway);
@@ -120,6 +124,47 @@ public final class LocalPlatform implements AutoCloseable {
         } catch (Exception | Error e) {
             new LocalPlatform(postgres, kafka, contexts, 0, processes, o).close();
             throw e;
+        }
+    }
+
+    /** Auto-configurations only the gateway uses (web security, sessions). */
+    static final List<String> GATEWAY_ONLY = List.of(
+            "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+            "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+            "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet."
+                    + "OAuth2ResourceServerAutoConfiguration",
+            "org.springframework.boot.session.autoconfigure.SessionAutoConfiguration",
+            "org.springframework.boot.session.jdbc.autoconfigure.JdbcSessionAutoConfiguration");
+
+    /** SPARSELAB_INTERNAL_SECRET, or a random one for this start. */
+    static String internalSecret() {
+        String configured = System.getenv("SPARSELAB_INTERNAL_SECRET");
+        if (configured != null && configured.length() >= 16) {
+            return configured;
+        }
+        byte[] random = new byte[24];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random);
+    }
+
+    /** The API token of user {@code admin}, created at the first start (file {@code admin-token}, mode 0600). */
+    public String adminToken() {
+        return readPrivate("admin-token");
+    }
+
+    /** The web UI password of user {@code admin}, created at the first start. */
+    public String adminPassword() {
+        return readPrivate("admin-password");
+    }
+
+    private String readPrivate(String file) {
+        try {
+            return Files.readString(options.dataDir().resolve(file)).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("no " + file + " in " + options.dataDir(), e);
         }
     }
 

@@ -18,16 +18,29 @@ final class Api {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String token;
 
-    Api(String base) {
+    /** A client sending {@code Authorization: Bearer <token>} (none if token is null). */
+    Api(String base, String token) {
         this.base = base;
+        this.token = token;
+    }
+
+    /** The same server as another caller. */
+    Api as(String otherToken) {
+        return new Api(base, otherToken);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 
     record Response(int status, String contentType, JsonNode body) {
     }
 
     Response post(String path, String contentType, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
+        return send(request(path)
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
@@ -38,7 +51,7 @@ final class Api {
     /** A GET with an Accept header, the body as text. */
     Text getText(String path, String accept) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", accept)
+            HttpResponse<String> r = http.send(request(path).header("Accept", accept)
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             return new Text(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
         } catch (IOException e) {
@@ -49,13 +62,22 @@ final class Api {
         }
     }
 
-    Response postWithUser(String path, String user) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("X-SparseLab-User", user)
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    /** A POST without a body (cancel). */
+    Response post(String path) {
+        return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    Response delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
+    Response put(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+        return send(request(path).GET().build());
     }
 
     private Response send(HttpRequest request) {

@@ -98,7 +98,8 @@ class ComposeServicesIT {
         return value.replace("postgres:5432", "localhost:" + postgres.getPort())
                 .replace("kafka:9092", "localhost:" + kafka.port())
                 .replace("experiment-service:8081", "localhost:" + ports.get("experiment-service"))
-                .replace("/datasets", DATASETS.toString());
+                .replace("/datasets", DATASETS.toString())
+                .replace("/var/lib/sparselab", dir.resolve("gateway-volume").toString());
     }
 
     static void startService(String name, String module, JsonNode services) throws IOException {
@@ -143,9 +144,18 @@ class ComposeServicesIT {
         throw new AssertionError(name + " not ready; log:\n" + Files.readString(dir.resolve(name + ".log")));
     }
 
+    /** What the gateway wrote into its volume on first start (compose: SPARSELAB_BOOTSTRAP_DIR). */
+    static String adminToken() throws IOException {
+        Path token = dir.resolve("gateway-volume/admin-token");
+        assertThat(Files.getPosixFilePermissions(token))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        return Files.readString(token).strip();
+    }
+
     @Test
     void aRunSubmittedThroughTheGatewayIsTrainedAndEvaluated() throws Exception {
-        Api api = new Api("http://localhost:" + ports.get("gateway"));
+        Api api = new Api("http://localhost:" + ports.get("gateway"), adminToken());
         String runId = api.submitRun(PlatformIT.spec("compose services", "synthetic", "[32]", 1, 0.05,
                 "{\"method\": \"magnitude\", \"target\": 0.5}"));
         JsonNode run = api.awaitRun(runId, Duration.ofMinutes(3));
@@ -156,7 +166,7 @@ class ComposeServicesIT {
 
     @Test
     void fashionMnistIsReadFromTheDatasetsFolderTheComposeFileGives() throws Exception {
-        Api api = new Api("http://localhost:" + ports.get("gateway"));
+        Api api = new Api("http://localhost:" + ports.get("gateway"), adminToken());
         String runId = api.submitRun(PlatformIT.spec("compose fashion-mnist", "fashion-mnist", "[32]", 1, 0.05,
                 "{\"method\": \"dense\"}"));
         JsonNode run = api.awaitRun(runId, Duration.ofMinutes(4));

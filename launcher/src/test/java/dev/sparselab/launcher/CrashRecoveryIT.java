@@ -36,7 +36,7 @@ class CrashRecoveryIT {
         assumeTrue(Files.exists(PlatformIT.DATASETS.resolve("fashion-mnist")), "needs dataset-fashion-mnist");
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, PlatformIT.DATASETS, 4, 2,
                 List.of()));
-        api = new Api(platform.baseUrl());
+        api = new Api(platform.baseUrl(), platform.adminToken());
         db = JdbcClient.create(platform.dataSource());
         awaitTrainers(2);
     }

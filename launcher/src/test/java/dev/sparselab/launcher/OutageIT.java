@@ -36,7 +36,7 @@ class OutageIT {
         // release every run at once, so that the outbox and the queue hold many during the outage
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, PlatformIT.DATASETS, 4, 0,
                 List.of("--sparselab.experiment.prefetch=1000", "--sparselab.experiment.max-active-per-user=0")));
-        api = new Api(platform.baseUrl());
+        api = new Api(platform.baseUrl(), platform.adminToken());
         db = JdbcClient.create(platform.dataSource());
     }
 

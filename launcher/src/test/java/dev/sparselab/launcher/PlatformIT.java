@@ -41,7 +41,7 @@ class PlatformIT {
     @BeforeAll
     static void start() throws Exception {
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, DATASETS, 4));
-        api = new Api(platform.baseUrl());
+        api = new Api(platform.baseUrl(), platform.adminToken());
         db = JdbcClient.create(platform.dataSource());
     }
 
@@ -188,13 +188,13 @@ class PlatformIT {
             Thread.sleep(100);
         }
         String queued = running.equals(a) ? b : a;
-        Api.Response cancelQueued = api.postWithUser("/api/v1/runs/" + queued + "/cancel", "ada");
+        Api.Response cancelQueued = api.post("/api/v1/runs/" + queued + "/cancel");
         assertThat(cancelQueued.status()).isEqualTo(200);
         assertThat(cancelQueued.body().get("status").asString()).isEqualTo("CANCELLED");
-        assertThat(cancelQueued.body().get("cancelledBy").asString()).isEqualTo("ada");
+        assertThat(cancelQueued.body().get("cancelledBy").asString()).isEqualTo("admin");
         assertThat(cancelQueued.body().get("cancelledAt").isNull()).isFalse();
         java.time.Instant asked = java.time.Instant.now();
-        assertThat(api.postWithUser("/api/v1/runs/" + running + "/cancel", "ada").status()).isEqualTo(200);
+        assertThat(api.post("/api/v1/runs/" + running + "/cancel").status()).isEqualTo(200);
         // the trainer stops the running one at its next step, skips the cancelled queued one, and takes the
         // next run: a quick one finishes long before the minutes the long ones would have taken
         String next = api.submitRun(spec("after cancel", "synthetic", "[18]", 1, 0.05, "{\"method\": \"dense\"}"));
@@ -206,8 +206,8 @@ class PlatformIT {
         assertThat(cancelled.get("evaluation").isNull()).isTrue();
         assertThat(cancelled.get("epochs").size()).isLessThan(500);
         assertThat(api.get("/api/v1/runs/" + queued).body().get("startedAt").isNull()).isTrue();
-        assertThat(api.postWithUser("/api/v1/runs/" + running + "/cancel", "ada").status()).isEqualTo(409);
-        assertThat(api.postWithUser("/api/v1/runs/00000000-0000-0000-0000-000000000000/cancel", "ada").status())
+        assertThat(api.post("/api/v1/runs/" + running + "/cancel").status()).isEqualTo(409);
+        assertThat(api.post("/api/v1/runs/00000000-0000-0000-0000-000000000000/cancel").status())
                 .isEqualTo(404);
     }
 
@@ -471,7 +471,7 @@ class PlatformIT {
         assertThat(before.size()).isGreaterThan(0);
         platform.close();
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, DATASETS, 4));
-        api = new Api(platform.baseUrl());
+        api = new Api(platform.baseUrl(), platform.adminToken());
         db = JdbcClient.create(platform.dataSource());
         JsonNode after = api.get("/api/v1/experiments").body();
         assertThat(after).isEqualTo(before);

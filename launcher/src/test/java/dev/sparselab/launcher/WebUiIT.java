@@ -43,11 +43,13 @@ class WebUiIT {
     @Test
     void submitWatchAndCompareInTheBrowser() throws Exception {
         Path log = dataDir.resolve("e2e.log");
-        Process node = new ProcessBuilder(List.of("node", "e2e/ui.e2e.mjs", platform.baseUrl(),
+        ProcessBuilder pb = new ProcessBuilder(List.of("node", "e2e/ui.e2e.mjs", platform.baseUrl(),
                 REPO.resolve("docs/screenshots").toString()))
                 .directory(REPO.resolve("web-ui").toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile())
-                .start();
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARSELAB_TOKEN", platform.adminToken());
+        pb.environment().put("SPARSELAB_PASSWORD", platform.adminPassword());
+        Process node = pb.start();
         boolean done = node.waitFor(6, TimeUnit.MINUTES);
         if (!done) {
             node.destroyForcibly();

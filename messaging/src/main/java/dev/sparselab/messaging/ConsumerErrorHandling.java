@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
@@ -58,19 +57,12 @@ public class ConsumerErrorHandling {
 
     /** Whether the failure is a dependency being away (retry patiently) rather than a bad record. */
     public static boolean isOutage(Throwable e) {
+        if (dev.sparselab.db.Outages.isDatabaseOutage(e)) {
+            return true;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof DependencyUnavailableException
-                    || t instanceof TransientDataAccessException
-                    || t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
-                    || t instanceof org.springframework.dao.DataAccessResourceFailureException
-                    || t instanceof java.net.ConnectException
-                    || t instanceof org.apache.kafka.common.errors.RetriableException
-                    || t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
-                    // commit or rollback failed: the connection is gone (the cause may be the closed connection)
-                    || t instanceof org.springframework.transaction.TransactionSystemException
-                    || t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                        && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                    || t instanceof org.apache.kafka.common.errors.RetriableException) {
                 return true;
             }
         }

@@ -55,7 +55,8 @@ class SchemaTest {
     @Test
     void runStatusIsConstrained() {
         UUID exp = UUID.randomUUID();
-        jdbc.sql("insert into experiments (id, name, spec) values (?, 'x', '{}'::jsonb)").param(exp).update();
+        jdbc.sql("insert into experiments (id, name, spec, project_id) values (?, 'x', '{}'::jsonb, "
+                + "'00000000-0000-0000-0000-000000000001')").param(exp).update();
         assertThatThrownBy(() -> jdbc.sql(
                 "insert into runs (id, experiment_id, seed, spec, status) values (?, ?, 1, '{}'::jsonb, 'DONE')")
                 .params(UUID.randomUUID(), exp).update())

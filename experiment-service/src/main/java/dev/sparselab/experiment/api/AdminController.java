@@ -7,19 +7,23 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Operator views (issue 8 restricts them to admins). */
+/** Operator views, for instance administrators (others get 404). */
 @RestController
 @RequestMapping("/api/v1/admin")
 class AdminController {
     private final DeadLetters deadLetters;
+    private final dev.sparselab.experiment.access.Access access;
 
-    AdminController(DeadLetters deadLetters) {
+    AdminController(DeadLetters deadLetters, dev.sparselab.experiment.access.Access access) {
         this.deadLetters = deadLetters;
+        this.access = access;
     }
 
     /** Records that could not be processed after bounded retries, newest first. */
     @GetMapping("/dead-letters")
-    List<DeadLetters.DeadLetter> deadLetters(@RequestParam(defaultValue = "100") int limit) {
+    List<DeadLetters.DeadLetter> deadLetters(@RequestParam(defaultValue = "100") int limit,
+                                                  dev.sparselab.experiment.access.Caller caller) {
+        access.requireAdmin(caller);
         if (limit < 1 || limit > 1000) {
             throw new BadParameterException("limit", "must be between 1 and 1000");
         }

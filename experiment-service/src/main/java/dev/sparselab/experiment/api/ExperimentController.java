@@ -2,6 +2,9 @@ package dev.sparselab.experiment.api;
 
 import dev.sparselab.contracts.spec.Plan;
 import dev.sparselab.contracts.spec.SpecParser;
+import dev.sparselab.experiment.access.Access;
+import dev.sparselab.experiment.access.Audit;
+import dev.sparselab.experiment.access.Caller;
 import dev.sparselab.experiment.runs.Cancellation;
 import dev.sparselab.experiment.runs.ExperimentService;
 import dev.sparselab.experiment.runs.RunQueries;
@@ -23,33 +26,44 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/experiments")
 class ExperimentController {
-    /** Who makes the request, until issue 8 brings tokens: the owner of what it submits. */
-    static final String USER_HEADER = "X-SparseLab-User";
     static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml");
 
     private final SpecParser parser;
     private final ExperimentService experiments;
     private final RunQueries queries;
     private final Cancellation cancellation;
+    private final Access access;
+    private final Audit audit;
 
     ExperimentController(SpecParser parser, ExperimentService experiments, RunQueries queries,
-                         Cancellation cancellation) {
+                         Cancellation cancellation, Access access, Audit audit) {
         this.parser = parser;
         this.experiments = experiments;
         this.queries = queries;
         this.cancellation = cancellation;
+        this.access = access;
+        this.audit = audit;
     }
 
-    /** Submits a spec (JSON or YAML); 201 with the experiment and its queued runs. */
+    /**
+     * Submits a spec (JSON or YAML) into a project (default: the caller's own); 201 with the experiment and its
+     * queued runs.
+     */
     @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml", "application/x-yaml",
             "text/yaml", "text/x-yaml"})
     ResponseEntity<ExperimentService.Created> submit(@RequestBody(required = false) String body,
                                                      @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType,
-                                                     @RequestHeader(name = USER_HEADER, defaultValue = "anonymous")
-                                                     String user) {
+                                                     @RequestParam(required = false) String project,
+                                                     Caller caller) {
+        UUID projectId = access.submissionProject(caller, project);
         boolean yaml = YAML_TYPES.contains(contentType.getType() + "/" + contentType.getSubtype());
         Plan plan = parser.plan(body, yaml);
-        ExperimentService.Created created = experiments.submit(plan.spec(), plan.runs(), user);
+        ExperimentService.Created created = experiments.submit(plan.spec(), plan.runs(), caller.username(),
+                projectId);
+        if (created.duplicateOf() == null) {
+            audit.record(caller, "experiment.submit", "experiment", created.id(), projectId,
+                    java.util.Map.of("name", created.name(), "runs", created.runs().size()));
+        }
         if (created.duplicateOf() != null) {
             // identical runs exist: here they are (submit with "force": true to train again)
             return ResponseEntity.ok().location(URI.create("/api/v1/experiments/" + created.id())).body(created);
@@ -68,7 +82,7 @@ class ExperimentController {
 
     @PostMapping(path = "/preview", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/yaml",
             "application/x-yaml", "text/yaml", "text/x-yaml"})
-    Preview preview(@RequestBody(required = false) String body,
+    Preview preview(@RequestBody(required = false) String body, Caller caller,
                     @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType,
                     @RequestParam(defaultValue = "200") int maxPoints) {
         if (maxPoints < 2 || maxPoints > 5000) {
@@ -88,21 +102,24 @@ class ExperimentController {
     }
 
     @GetMapping
-    List<RunQueries.ExperimentListItem> list(@RequestParam(defaultValue = "100") int limit) {
-        return queries.experiments(Math.max(1, Math.min(limit, 1000)));
+    List<RunQueries.ExperimentListItem> list(@RequestParam(defaultValue = "100") int limit, Caller caller) {
+        return queries.experiments(access.visibleProjects(caller), Math.max(1, Math.min(limit, 1000)));
     }
 
     /** Cancels every queued or running run of the experiment; finished runs stay as they are. */
     @PostMapping("/{id}/cancel")
-    RunQueries.ExperimentView cancel(@PathVariable UUID id,
-                                     @RequestHeader(name = "X-SparseLab-User", defaultValue = "anonymous")
-                                     String user) {
-        cancellation.cancelExperiment(id, user).orElseThrow(() -> new NotFoundException("experiment", id));
+    RunQueries.ExperimentView cancel(@PathVariable UUID id, Caller caller) {
+        access.writeExperiment(caller, id);
+        List<Cancellation.Outcome> outcomes = cancellation.cancelExperiment(id, caller.username())
+                .orElseThrow(() -> new NotFoundException("experiment", id));
+        audit.record(caller, "experiment.cancel", "experiment", id, access.experimentProject(caller, id).orElse(null),
+                java.util.Map.of("cancelled", outcomes.stream().filter(Cancellation.Outcome::cancelled).count()));
         return queries.experiment(id).orElseThrow(() -> new NotFoundException("experiment", id));
     }
 
     @GetMapping("/{id}")
-    RunQueries.ExperimentView get(@PathVariable UUID id) {
+    RunQueries.ExperimentView get(@PathVariable UUID id, Caller caller) {
+        access.readExperiment(caller, id);
         return queries.experiment(id).orElseThrow(() -> new NotFoundException("experiment", id));
     }
 }

@@ -59,6 +59,18 @@ class Problems extends ResponseEntityExceptionHandler {
                 .header("Retry-After", "5").body(p);
     }
 
+    @ExceptionHandler(dev.sparselab.experiment.access.NotVisibleException.class)
+    ProblemDetail notVisible(dev.sparselab.experiment.access.NotVisibleException e) {
+        return notFound(new NotFoundException(e.getMessage()));
+    }
+
+    @ExceptionHandler(dev.sparselab.experiment.access.ForbiddenException.class)
+    ProblemDetail forbidden(dev.sparselab.experiment.access.ForbiddenException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+        p.setTitle("Forbidden");
+        return p;
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());

@@ -1,12 +1,14 @@
 package dev.sparselab.experiment.api;
 
+import dev.sparselab.experiment.access.Access;
+import dev.sparselab.experiment.access.Audit;
+import dev.sparselab.experiment.access.Caller;
 import dev.sparselab.experiment.runs.Cancellation;
 import dev.sparselab.experiment.runs.RunQueries;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,11 +20,16 @@ class RunController {
     private final Cancellation cancellation;
 
     private final dev.sparselab.experiment.runs.RunListing listing;
+    private final Access access;
+    private final Audit audit;
 
-    RunController(RunQueries queries, Cancellation cancellation, dev.sparselab.experiment.runs.RunListing listing) {
+    RunController(RunQueries queries, Cancellation cancellation, dev.sparselab.experiment.runs.RunListing listing,
+                  Access access, Audit audit) {
         this.queries = queries;
         this.cancellation = cancellation;
         this.listing = listing;
+        this.access = access;
+        this.audit = audit;
     }
 
     /** Runs, newest first, with progress; filters: experiment, status, sparsity method, owner. */
@@ -30,7 +37,7 @@ class RunController {
     java.util.List<dev.sparselab.experiment.runs.RunListing.Item> list(
             @RequestParam(required = false) UUID experiment, @RequestParam(required = false) String status,
             @RequestParam(required = false) String method, @RequestParam(required = false) String owner,
-            @RequestParam(defaultValue = "500") int limit) {
+            @RequestParam(defaultValue = "500") int limit, Caller caller) {
         if (limit < 1 || limit > 5000) {
             throw new BadParameterException("limit", "must be between 1 and 5000");
         }
@@ -43,7 +50,8 @@ class RunController {
                         + java.util.Arrays.toString(dev.sparselab.experiment.runs.RunStatus.values()));
             }
         }
-        return listing.list(new dev.sparselab.experiment.runs.RunListing.Filter(experiment, s, blank(method),
+        return listing.list(new dev.sparselab.experiment.runs.RunListing.Filter(access.visibleProjects(caller),
+                experiment, s, blank(method),
                 blank(owner), null, limit));
     }
 
@@ -53,10 +61,8 @@ class RunController {
 
     /** Every stored metric point as CSV: {@code name,step,epoch,value}. */
     @GetMapping(value = "/{id}/metrics", produces = "text/csv")
-    org.springframework.http.ResponseEntity<String> metricsCsv(@PathVariable UUID id) {
-        if (!queries.runExists(id)) {
-            throw new NotFoundException("run", id);
-        }
+    org.springframework.http.ResponseEntity<String> metricsCsv(@PathVariable UUID id, Caller caller) {
+        access.readRun(caller, id);
         StringBuilder csv = new StringBuilder("name,step,epoch,value\n");
         for (RunQueries.Series s : queries.metrics(id, null, 0).series()) {
             for (RunQueries.Point p : s.points()) {
@@ -70,15 +76,16 @@ class RunController {
                 .body(csv.toString());
     }
 
-    /**
-     * Cancels a queued or running run; {@code X-SparseLab-User} names who (until accounts exist). A finished
-     * run is answered 409 and left as it is.
-     */
+    /** Cancels a queued or running run. A finished run is answered 409 and left as it is. */
     @PostMapping("/{id}/cancel")
-    RunQueries.RunView cancel(@PathVariable UUID id,
-                              @RequestHeader(name = "X-SparseLab-User", defaultValue = "anonymous") String user) {
-        Cancellation.Outcome outcome = cancellation.cancelRun(id, user)
+    RunQueries.RunView cancel(@PathVariable UUID id, Caller caller) {
+        access.writeRun(caller, id);
+        Cancellation.Outcome outcome = cancellation.cancelRun(id, caller.username())
                 .orElseThrow(() -> new NotFoundException("run", id));
+        if (outcome.cancelled()) {
+            audit.record(caller, "run.cancel", "run", id, access.runProject(caller, id).orElse(null),
+                    java.util.Map.of("before", outcome.before().name()));
+        }
         if (!outcome.cancelled()) {
             throw new ConflictException("run " + id + " is already " + outcome.before() + "; nothing to cancel");
         }
@@ -86,7 +93,8 @@ class RunController {
     }
 
     @GetMapping("/{id}")
-    RunQueries.RunView get(@PathVariable UUID id) {
+    RunQueries.RunView get(@PathVariable UUID id, Caller caller) {
+        access.readRun(caller, id);
         return queries.run(id).orElseThrow(() -> new NotFoundException("run", id));
     }
 
@@ -96,12 +104,10 @@ class RunController {
      */
     @GetMapping("/{id}/metrics")
     RunQueries.MetricsView metrics(@PathVariable UUID id, @RequestParam(required = false) String name,
-                                   @RequestParam(defaultValue = "0") int maxPoints) {
+                                   @RequestParam(defaultValue = "0") int maxPoints, Caller caller) {
+        access.readRun(caller, id);
         if (maxPoints != 0 && maxPoints < 3) {
             throw new BadParameterException("maxPoints", "must be 0 (all points) or at least 3");
-        }
-        if (!queries.runExists(id)) {
-            throw new NotFoundException("run", id);
         }
         return queries.metrics(id, name, maxPoints);
     }

@@ -60,20 +60,21 @@ public class ExperimentService {
      *
      * @param spec  the experiment's spec as submitted (with its sweep)
      * @param plan  the runs it expands to
-     * @param owner who submits it
+     * @param owner   who submits it
+     * @param project the project it goes into (identical runs are looked for there only)
      */
     @Transactional
-    public Created submit(ExperimentSpec spec, List<PlannedRun> plan, String owner) {
+    public Created submit(ExperimentSpec spec, List<PlannedRun> plan, String owner, UUID project) {
         List<String> hashes = plan.stream().map(p -> contentHash(p.spec())).toList();
         if (!Boolean.TRUE.equals(spec.force())) {
-            Optional<Created> existing = existing(hashes, plan);
+            Optional<Created> existing = existing(hashes, plan, project);
             if (existing.isPresent()) {
                 return existing.get();
             }
         }
         UUID experimentId = UUID.randomUUID();
-        jdbc.sql("insert into experiments (id, name, spec, owner) values (?, ?, ?::jsonb, ?)")
-                .params(experimentId, spec.name(), EventCodec.encode(spec), owner).update();
+        jdbc.sql("insert into experiments (id, name, spec, owner, project_id) values (?, ?, ?::jsonb, ?, ?)")
+                .params(experimentId, spec.name(), EventCodec.encode(spec), owner, project).update();
         List<CreatedRun> runs = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
             PlannedRun planned = plan.get(i);
@@ -95,15 +96,15 @@ public class ExperimentService {
      * The existing experiment that already has a live (not failed or cancelled) run for every planned
      * run, if there is one: the newest such runs, in plan order.
      */
-    private Optional<Created> existing(List<String> hashes, List<PlannedRun> plan) {
+    private Optional<Created> existing(List<String> hashes, List<PlannedRun> plan, UUID project) {
         List<CreatedRun> found = new ArrayList<>();
         UUID experiment = null;
         for (int i = 0; i < hashes.size(); i++) {
             PlannedRun planned = plan.get(i);
             Optional<Object[]> match = jdbc.sql("""
-                    select id, experiment_id, status from runs
-                    where content_hash = ? and status not in ('FAILED', 'CANCELLED')
-                    order by created_at desc limit 1""").param(hashes.get(i))
+                    select r.id, r.experiment_id, r.status from runs r join experiments e on e.id = r.experiment_id
+                    where r.content_hash = ? and r.status not in ('FAILED', 'CANCELLED') and e.project_id = ?
+                    order by r.created_at desc limit 1""").params(hashes.get(i), project)
                     .query((rs, n) -> new Object[]{rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
                             RunStatus.valueOf(rs.getString(3))})
                     .optional();

@@ -28,9 +28,9 @@ public class RunListing {
         this.jdbc = jdbc;
     }
 
-    /** Which runs. Null fields do not filter. */
-    public record Filter(UUID experiment, RunStatus status, String method, String owner, Instant updatedAfter,
-                         int limit) {
+    /** Which runs. Null fields do not filter; {@code projects} null: every project. */
+    public record Filter(java.util.Set<UUID> projects, UUID experiment, RunStatus status, String method,
+                         String owner, Instant updatedAfter, int limit) {
     }
 
     /**
@@ -41,7 +41,8 @@ public class RunListing {
      * @param etaSeconds     for a running run: time left at the pace so far; else null
      * @param trainAccuracy  the last reported training accuracy
      */
-    public record Item(UUID id, UUID experimentId, String experimentName, String owner, String method,
+    public record Item(UUID id, UUID experimentId, String experimentName, UUID projectId, String project,
+                       String owner, String method,
                        double target, long seed, JsonNode gridPoint, RunStatus status, String reason, int epoch,
                        int totalEpochs, long step, long totalSteps, Double trainAccuracy, Double testAccuracy,
                        Double etaSeconds, boolean stoppedEarly, Instant createdAt, Instant startedAt,
@@ -51,6 +52,10 @@ public class RunListing {
     public List<Item> list(Filter f) {
         StringBuilder where = new StringBuilder("true");
         List<Object> params = new ArrayList<>();
+        if (f.projects() != null) {
+            where.append(" and e.project_id = any(?)");
+            params.add(RunQueries.uuids(f.projects()));
+        }
         if (f.experiment() != null) {
             where.append(" and r.experiment_id = ?");
             params.add(f.experiment());
@@ -75,8 +80,8 @@ public class RunListing {
         return jdbc.sql("""
                         select r.id, r.experiment_id, e.name, r.owner, r.spec::text, r.seed, r.grid_point::text,
                           r.status, r.reason, r.stopped_early, r.created_at, r.started_at, r.updated_at,
-                          ev.test_accuracy, m.epoch, m.step, m.value
-                        from runs r join experiments e on e.id = r.experiment_id
+                          ev.test_accuracy, m.epoch, m.step, m.value, e.project_id, p.name
+                        from runs r join experiments e on e.id = r.experiment_id join projects p on p.id = e.project_id
                         left join evaluations ev on ev.run_id = r.id
                         left join lateral (select epoch, step, value from run_metrics
                           where run_id = r.id and name = 'train.accuracy' order by step desc limit 1) m on true
@@ -103,7 +108,8 @@ public class RunListing {
         Double trainAccuracy = rs.wasNull() ? null : accuracy;
         double test = rs.getDouble(14);
         Double testAccuracy = rs.getObject(14) == null ? null : test;
-        return new Item(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+        return new Item(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+                rs.getObject(18, UUID.class), rs.getString(19), rs.getString(4),
                 spec.sparsity() == null ? "dense" : spec.sparsity().method(),
                 spec.sparsity() == null ? 0 : spec.sparsity().target(), rs.getLong(6),
                 rs.getString(7) == null ? null : EventCodec.mapper().readTree(rs.getString(7)), status, rs.getString(9), epoch, total,

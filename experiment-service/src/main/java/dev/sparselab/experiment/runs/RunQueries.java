@@ -53,11 +53,12 @@ public class RunQueries {
     public record GridGroup(JsonNode gridPoint, List<UUID> runs, Map<RunStatus, Long> statuses) {
     }
 
-    public record ExperimentView(UUID id, String name, Instant createdAt, JsonNode spec, List<RunSummary> runs,
-                                 List<GridGroup> groups) {
+    public record ExperimentView(UUID id, String name, String project, Instant createdAt, JsonNode spec,
+                                 List<RunSummary> runs, List<GridGroup> groups) {
     }
 
-    public record ExperimentListItem(UUID id, String name, Instant createdAt, Map<RunStatus, Long> runs) {
+    public record ExperimentListItem(UUID id, String name, String project, Instant createdAt,
+                                     Map<RunStatus, Long> runs) {
     }
 
     /** One epoch's metrics, by name. */
@@ -85,12 +86,15 @@ public class RunQueries {
     public record MetricsView(UUID runId, List<Series> series) {
     }
 
-    public List<ExperimentListItem> experiments(int limit) {
-        List<ExperimentListItem> items = jdbc.sql(
-                        "select id, name, created_at from experiments order by created_at desc limit ?")
-                .param(limit)
+    /** The newest experiments in the given projects (null: all projects). */
+    public List<ExperimentListItem> experiments(java.util.Set<UUID> projects, int limit) {
+        List<ExperimentListItem> items = jdbc.sql("""
+                        select e.id, e.name, p.name, e.created_at from experiments e join projects p on p.id = e.project_id
+                        where (cast(? as uuid[]) is null or e.project_id = any(?))
+                        order by e.created_at desc limit ?""")
+                .params(uuids(projects), uuids(projects), limit)
                 .query((rs, i) -> new ExperimentListItem(rs.getObject(1, UUID.class), rs.getString(2),
-                        instant(rs.getTimestamp(3)), new LinkedHashMap<>()))
+                        rs.getString(3), instant(rs.getTimestamp(4)), new LinkedHashMap<>()))
                 .list();
         for (ExperimentListItem item : items) {
             jdbc.sql("select status, count(*) from runs where experiment_id = ? group by status order by status")
@@ -103,11 +107,13 @@ public class RunQueries {
     }
 
     public Optional<ExperimentView> experiment(UUID id) {
-        return jdbc.sql("select id, name, created_at, spec::text from experiments where id = ?").param(id)
+        return jdbc.sql("""
+                        select e.id, e.name, p.name, e.created_at, e.spec::text
+                        from experiments e join projects p on p.id = e.project_id where e.id = ?""").param(id)
                 .query((rs, i) -> {
                     List<RunSummary> runs = summaries(id);
-                    return new ExperimentView(rs.getObject(1, UUID.class), rs.getString(2),
-                            instant(rs.getTimestamp(3)), json(rs.getString(4)), runs, groups(runs));
+                    return new ExperimentView(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                            instant(rs.getTimestamp(4)), json(rs.getString(5)), runs, groups(runs));
                 })
                 .optional();
     }
@@ -236,5 +242,10 @@ public class RunQueries {
 
     private static JsonNode json(String text) {
         return text == null ? null : EventCodec.mapper().readTree(text);
+    }
+
+    /** A set of ids as a SQL array parameter (null stays null: no filter). */
+    public static UUID[] uuids(java.util.Set<UUID> ids) {
+        return ids == null ? null : ids.toArray(UUID[]::new);
     }
 }

@@ -3,7 +3,6 @@ package dev.sparselab.experiment.runs;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -23,7 +22,9 @@ public class RunStream {
     private static final long TIMEOUT_MILLIS = 30 * 60_000L;
 
     private final RunListing listing;
-    private final List<SseEmitter> emitters = new CopyOnWriteArrayList<>();
+    /** Open streams, each with the projects its caller sees (null: all). */
+    private final java.util.Map<SseEmitter, java.util.Optional<java.util.Set<java.util.UUID>>> emitters =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private Instant watermark = Instant.now();
     private long ticks;
     /** What was last sent per run (the overlap of one second resends nothing twice). */
@@ -33,9 +34,10 @@ public class RunStream {
         this.listing = listing;
     }
 
-    public SseEmitter open() {
+    /** A stream of the runs in the given projects (null: all projects). */
+    public SseEmitter open(java.util.Set<java.util.UUID> projects) {
         SseEmitter emitter = new SseEmitter(TIMEOUT_MILLIS);
-        emitters.add(emitter);
+        emitters.put(emitter, java.util.Optional.ofNullable(projects));
         emitter.onCompletion(() -> emitters.remove(emitter));
         emitter.onTimeout(() -> emitters.remove(emitter));
         emitter.onError(e -> emitters.remove(emitter));
@@ -55,7 +57,7 @@ public class RunStream {
         }
         try {
             Instant since = watermark;
-            List<RunListing.Item> changed = listing.list(new RunListing.Filter(null, null, null, null,
+            List<RunListing.Item> changed = listing.list(new RunListing.Filter(null, null, null, null, null,
                     since.minusSeconds(1), 1000)).stream()
                     .filter(item -> !java.util.Objects.equals(sent.put(item.id(), item.updatedAt()), item.updatedAt()))
                     .toList();
@@ -65,9 +67,13 @@ public class RunStream {
                     watermark = item.updatedAt();
                 }
             }
-            for (SseEmitter emitter : emitters) {
+            for (var open : emitters.entrySet()) {
+                SseEmitter emitter = open.getKey();
                 try {
                     for (RunListing.Item item : changed) {
+                        if (open.getValue().isPresent() && !open.getValue().get().contains(item.projectId())) {
+                            continue;
+                        }
                         emitter.send(SseEmitter.event().name("run").data(item, MediaType.APPLICATION_JSON));
                     }
                     if (++ticks % 15 == 0) {

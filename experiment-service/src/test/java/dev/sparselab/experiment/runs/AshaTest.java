@@ -79,7 +79,7 @@ class AshaTest {
             ExperimentService service = new ExperimentService(jdbc, SchedulerTest.scheduler(jdbc,
                     SchedulerTest.pg.getPostgresDatabase(), 0, 0));
             ExperimentService.Created created = SchedulerTest.tx.execute(t ->
-                    service.submit(plan.spec(), plan.runs(), "ann"));
+                    service.submit(plan.spec(), plan.runs(), "ann", SchedulerTest.DEFAULT_PROJECT));
             List<UUID> runs = created.runs().stream().map(ExperimentService.CreatedRun::id).toList();
             jdbc.sql("update runs set status = 'RUNNING'").update();
             RunEventHandler handler = new RunEventHandler(jdbc, new ProcessedEvents(jdbc, "experiment-service"),

@@ -42,7 +42,8 @@ class RunEventHandlerTest {
                 pg.getPostgresDatabase(), 0, 0), new Asha(jdbc, new dev.sparselab.experiment.outbox.Outbox(jdbc)));
         UUID experimentId = UUID.randomUUID();
         runId = UUID.randomUUID();
-        jdbc.sql("insert into experiments (id, name, spec) values (?, 'e', '{}'::jsonb)").param(experimentId).update();
+        jdbc.sql("insert into experiments (id, name, spec, project_id) values (?, 'e', '{}'::jsonb, ?)")
+                .params(experimentId, SchedulerTest.DEFAULT_PROJECT).update();
         jdbc.sql("insert into runs (id, experiment_id, seed, spec) values (?, ?, 1, '{}'::jsonb)")
                 .params(runId, experimentId).update();
     }

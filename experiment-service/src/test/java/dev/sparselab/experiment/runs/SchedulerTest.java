@@ -53,11 +53,14 @@ class SchedulerTest {
                         Duration.ofSeconds(5), true));
     }
 
+    /** The project V9 puts earlier experiments in. */
+    static final UUID DEFAULT_PROJECT = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
     static UUID run(String owner, int priority, int ordinal) {
         UUID experiment = UUID.randomUUID();
         UUID run = UUID.randomUUID();
-        jdbc.sql("insert into experiments (id, name, spec, owner) values (?, 'e', '{}'::jsonb, ?)")
-                .params(experiment, owner).update();
+        jdbc.sql("insert into experiments (id, name, spec, owner, project_id) values (?, 'e', '{}'::jsonb, ?, ?)")
+                .params(experiment, owner, DEFAULT_PROJECT).update();
         jdbc.sql("""
                 insert into runs (id, experiment_id, seed, spec, owner, priority, ordinal, created_at)
                 values (?, ?, 1, '{"name": "r"}'::jsonb, ?, ?, ?, now() + ? * interval '1 second')""")
@@ -160,24 +163,38 @@ class SchedulerTest {
                  "sweep": {"seeds": [1, 2]}%s}""";
         SpecParser parser = new SpecParser();
         Plan first = parser.plan(spec.formatted("first", ""), false);
-        ExperimentService.Created created = tx.execute(t -> service.submit(first.spec(), first.runs(), "ann"));
+        ExperimentService.Created created = tx.execute(t ->
+                service.submit(first.spec(), first.runs(), "ann", DEFAULT_PROJECT));
         assertThat(created.duplicateOf()).isNull();
         // the same runs under another name and priority: found
         Plan again = parser.plan(spec.formatted("again", ", \"priority\": \"high\""), false);
-        ExperimentService.Created dup = tx.execute(t -> service.submit(again.spec(), again.runs(), "bob"));
+        ExperimentService.Created dup = tx.execute(t ->
+                service.submit(again.spec(), again.runs(), "bob", DEFAULT_PROJECT));
         assertThat(dup.duplicateOf()).isEqualTo(created.id());
         assertThat(dup.runs()).extracting(ExperimentService.CreatedRun::id)
                 .containsExactlyElementsOf(created.runs().stream().map(ExperimentService.CreatedRun::id).toList());
         assertThat(jdbc.sql("select count(*) from runs").query(Long.class).single()).isEqualTo(2);
         // another seed is another run
         Plan moreSeeds = parser.plan(spec.formatted("more", "").replace("[1, 2]", "[1, 2, 3]"), false);
-        assertThat(tx.execute(t -> service.submit(moreSeeds.spec(), moreSeeds.runs(), "ann")).duplicateOf()).isNull();
+        assertThat(tx.execute(t -> service.submit(moreSeeds.spec(), moreSeeds.runs(), "ann", DEFAULT_PROJECT)).duplicateOf()).isNull();
         // forced: trained again
         Plan forced = parser.plan(spec.formatted("forced", ", \"force\": true"), false);
-        assertThat(tx.execute(t -> service.submit(forced.spec(), forced.runs(), "ann")).duplicateOf()).isNull();
+        assertThat(tx.execute(t -> service.submit(forced.spec(), forced.runs(), "ann", DEFAULT_PROJECT)).duplicateOf()).isNull();
         // a failed run does not count as existing
         jdbc.sql("update runs set status = 'FAILED'").update();
-        assertThat(tx.execute(t -> service.submit(first.spec(), first.runs(), "ann")).duplicateOf()).isNull();
+        assertThat(tx.execute(t -> service.submit(first.spec(), first.runs(), "ann", DEFAULT_PROJECT)).duplicateOf()).isNull();
         assertThat(jdbc.sql("select count(*) from runs where owner = 'ann'").query(Long.class).single()).isEqualTo(9);
+        // identical runs of another project are not answered (nor revealed): trained again there
+        UUID other = UUID.randomUUID();
+        jdbc.sql("insert into projects (id, name) values (?, 'other')").param(other).update();
+        jdbc.sql("update runs set status = 'SUCCEEDED'").update();
+        Plan elsewhere = parser.plan(spec.formatted("elsewhere", ""), false);
+        assertThat(tx.execute(t -> service.submit(elsewhere.spec(), elsewhere.runs(), "cid", DEFAULT_PROJECT))
+                .duplicateOf()).isNotNull();
+        ExperimentService.Created there = tx.execute(t -> service.submit(elsewhere.spec(), elsewhere.runs(), "cid",
+                other));
+        assertThat(there.duplicateOf()).isNull();
+        assertThat(jdbc.sql("select project_id from experiments where id = ?").param(there.id()).query(UUID.class)
+                .single()).isEqualTo(other);
     }
 }

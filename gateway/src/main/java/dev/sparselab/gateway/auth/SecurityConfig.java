@@ -1,0 +1,147 @@
+package dev.sparselab.gateway.auth;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationManagerResolver;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * Who may call what. Anonymous: the health endpoints, the web UI's static files (its login page among them)
+ * and {@code POST /api/v1/auth/login}; everything else under {@code /api/} needs an API token
+ * ({@code Authorization: Bearer slt_...}), a JWT from the lab's identity provider (when a JWT decoder is
+ * configured) or the web UI's session cookie. Session requests that change something must carry the CSRF token
+ * ({@code X-XSRF-TOKEN} header, from the {@code XSRF-TOKEN} cookie); bearer requests need none.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+    static final RequestMatcher BEARER = request -> {
+        String h = request.getHeader("Authorization");
+        return h != null && h.regionMatches(true, 0, "Bearer ", 0, 7);
+    };
+
+    /** Around everything, the security filters included: 503 while PostgreSQL is away. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<OutageFilter> outageFilter() {
+        var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new OutageFilter());
+        bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+        return bean;
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new DelegatingPasswordEncoder("argon2",
+                Map.of("argon2", Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8()));
+    }
+
+    @Bean
+    SecurityFilterChain security(HttpSecurity http, IdentityStore identities, ObjectProvider<JwtDecoder> jwt,
+                                 AuthProperties props) throws Exception {
+        AuthenticationManager bearer = bearerManager(identities, jwt.getIfAvailable(), props);
+        AuthenticationManagerResolver<HttpServletRequest> resolver = request -> bearer;
+        http.authorizeHttpRequests(a -> a
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/v1/auth/login").permitAll()
+                        .requestMatchers("/api/**", "/actuator/**").authenticated()
+                        .anyRequest().permitAll())
+                .oauth2ResourceServer(o -> o.authenticationManagerResolver(resolver)
+                        .authenticationEntryPoint(SecurityConfig::unauthorized))
+                .csrf(c -> c.spa().ignoringRequestMatchers(BEARER)
+                        .ignoringRequestMatchers("/api/v1/auth/login"))
+                .exceptionHandling(e -> e.authenticationEntryPoint(SecurityConfig::unauthorized)
+                        .accessDeniedHandler(denied()))
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable);
+        return http.build();
+    }
+
+    /** API tokens, and JWTs when a decoder is configured (a JWT has two dots; a SparseLab token none). */
+    static AuthenticationManager bearerManager(IdentityStore identities, JwtDecoder decoder, AuthProperties props) {
+        JwtAuthenticationProvider jwtProvider = null;
+        if (decoder != null) {
+            jwtProvider = new JwtAuthenticationProvider(decoder);
+            jwtProvider.setJwtAuthenticationConverter((Jwt token) -> {
+                String name = token.getClaimAsString(props.jwtUsernameClaim());
+                if (name == null || !IdentityStore.NAME.matcher(name).matches()) {
+                    throw new InvalidBearerTokenException("the token's claim '" + props.jwtUsernameClaim()
+                            + "' is not a SparseLab user name");
+                }
+                SparseLabUser user = identities.user(name).orElseGet(() -> {
+                    if (!props.jwtCreateUsers()) {
+                        throw new InvalidBearerTokenException("no SparseLab user '" + name + "'");
+                    }
+                    SparseLabUser created = identities.createUser(name, null, false);
+                    identities.audit(name, "user.create", "user", created.id().toString(), null,
+                            Map.of("via", "jwt", "issuer", String.valueOf(token.getIssuer())));
+                    return created;
+                });
+                return new UserAuthentication(user, "jwt");
+            });
+        }
+        JwtAuthenticationProvider jwtAuth = jwtProvider;
+        return authentication -> {
+            String token = ((BearerTokenAuthenticationToken) authentication).getToken();
+            if (jwtAuth != null && token.chars().filter(c -> c == '.').count() == 2) {
+                return jwtAuth.authenticate(authentication);
+            }
+            return identities.authenticate(token).map(u -> new UserAuthentication(u, "token"))
+                    .orElseThrow(() -> new InvalidBearerTokenException("unknown, expired or revoked token"));
+        };
+    }
+
+    /** 401 as problem+json; {@code WWW-Authenticate} says a bearer token is expected. */
+    static void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+            throws IOException {
+        boolean tokenGiven = BEARER.matches(request);
+        response.setHeader("WWW-Authenticate", tokenGiven
+                ? "Bearer realm=\"sparselab\", error=\"invalid_token\"" : "Bearer realm=\"sparselab\"");
+        problem(response, 401, "Unauthorized", tokenGiven
+                ? "the token is unknown, expired or revoked"
+                : "log in, or send an API token: Authorization: Bearer <token>");
+    }
+
+    /**
+     * 403 as problem+json. The CSRF check runs before authentication: a request with neither a session nor a
+     * token is answered 401 (log in), not 403, whatever it asks.
+     */
+    static AccessDeniedHandler denied() {
+        return (request, response, e) -> {
+            if (!(org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication()
+                    instanceof UserAuthentication)) {
+                unauthorized(request, response, null);
+                return;
+            }
+            problem(response, 403, "Forbidden", e instanceof org.springframework.security.web.csrf.CsrfException
+                    ? "missing or wrong CSRF token: send the XSRF-TOKEN cookie's value as header X-XSRF-TOKEN"
+                    : "not allowed");
+        };
+    }
+
+    static void problem(HttpServletResponse response, int status, String title, String detail) throws IOException {
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+    }
+}

@@ -1,0 +1,62 @@
+/** Account: who you are, your projects and roles, and your API tokens (create: shown once; revoke). */
+import { ApiError, getJson, send, type TokenInfo } from '../api';
+import { escapeHtml, state } from '../dom';
+import { currentUser } from '../session';
+
+export function renderAccount(root: HTMLElement): () => void {
+  const me = currentUser();
+  if (!me) {
+    root.innerHTML = state('error', 'Not logged in.');
+    return () => {};
+  }
+  root.innerHTML = `
+    <h2>${escapeHtml(me.username)}${me.admin ? ' <small>(administrator)</small>' : ''}</h2>
+    <h3>Projects</h3>
+    <table><thead><tr><th>project</th><th>role</th></tr></thead><tbody>${me.projects.map((p) =>
+      `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.role)}</td></tr>`).join('')}</tbody></table>
+    <h3>API tokens</h3>
+    <form id="new-token" class="filters">
+      <label>Name <input id="token-name" required maxlength="100"></label>
+      <label>Expires in days <input id="token-days" type="number" min="1" max="3650" value="90"></label>
+      <button class="primary" type="submit">Create token</button>
+    </form>
+    <div id="token-new"></div>
+    <div id="tokens">${state('loading', 'Loading tokens…')}</div>`;
+  const list = root.querySelector<HTMLDivElement>('#tokens')!;
+  const created = root.querySelector<HTMLDivElement>('#token-new')!;
+  const load = async () => {
+    try {
+      const tokens = await getJson<TokenInfo[]>('/api/v1/tokens');
+      list.innerHTML = tokens.length === 0 ? state('empty', 'No tokens yet.') : `<table><thead><tr><th>name</th>
+        <th>starts with</th><th>created</th><th>expires</th><th>last used</th><th></th></tr></thead><tbody>${tokens.map((t) =>
+        `<tr><td>${escapeHtml(t.name)}</td><td><code>${escapeHtml(t.prefix)}…</code></td><td>${escapeHtml(t.createdAt)}</td>
+          <td>${escapeHtml(t.expiresAt ?? 'never')}</td><td>${escapeHtml(t.lastUsedAt ?? '—')}</td>
+          <td>${t.revokedAt ? 'revoked' : `<button data-revoke="${t.id}">Revoke</button>`}</td></tr>`).join('')}</tbody></table>`;
+    } catch (err) {
+      list.innerHTML = state('error', err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  root.querySelector<HTMLFormElement>('#new-token')!.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const days = root.querySelector<HTMLInputElement>('#token-days')!.value;
+    try {
+      const { body } = await send<{ token: string }>('POST', '/api/v1/tokens', {
+        name: root.querySelector<HTMLInputElement>('#token-name')!.value,
+        expiresInDays: days ? Number(days) : undefined,
+      });
+      created.innerHTML = `<div class="state empty" data-state="token">Your new token (it is shown only now):
+        <code id="token-secret">${escapeHtml(body.token)}</code></div>`;
+      await load();
+    } catch (err) {
+      created.innerHTML = state('error', err instanceof ApiError ? err.message : String(err));
+    }
+  });
+  list.addEventListener('click', async (e) => {
+    const id = (e.target as HTMLElement).dataset.revoke;
+    if (!id) return;
+    await send('DELETE', `/api/v1/tokens/${id}`).catch(() => undefined);
+    await load();
+  });
+  load();
+  return () => {};
+}
