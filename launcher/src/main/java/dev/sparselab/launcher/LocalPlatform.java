@@ -116,6 +116,8 @@ public final class LocalPlatform implements AutoCloseable {
                     "--springdoc.api-docs.enabled=false",
                     // the first administrator and their token, written to the data folder (mode 0600)
                     "--sparselab.auth.bootstrap-dir=" + o.dataDir().toAbsolutePath(),
+                    // one machine, one researcher and their scripts: a rate limit well above a cluster's default
+                    "--sparselab.gateway.limits.requests-per-minute=" + LOCAL_REQUESTS_PER_MINUTE,
                     "--server.port=" + o.gatewayPort(),
                     "--sparselab.gateway.experiment-service=http://127.0.0.1:" + experimentPort);
             contexts.add(gateway);
@@ -126,6 +128,9 @@ public final class LocalPlatform implements AutoCloseable {
             throw e;
         }
     }
+
+    /** The default rate limit of a token in local mode (a shared service's default is 600). */
+    static final int LOCAL_REQUESTS_PER_MINUTE = 6000;
 
     /** Auto-configurations only the gateway uses (web security, sessions). */
     static final List<String> GATEWAY_ONLY = List.of(

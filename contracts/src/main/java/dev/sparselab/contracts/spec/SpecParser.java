@@ -67,15 +67,50 @@ public final class SpecParser {
         } catch (JacksonException e) {
             throw new InvalidSpecException(List.of(new FieldError("",
                     "malformed " + (isYaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
+        } catch (RuntimeException e) {
+            // the YAML scanner (snakeyaml-engine) can fail on some inputs with an unchecked exception, e.g. an
+            // emoji split across its 1024-character buffer (IndexOutOfBoundsException): still the client's input
+            throw new InvalidSpecException(List.of(new FieldError("", "the " + (isYaml ? "YAML" : "JSON")
+                    + " parser could not read this input (" + e.getClass().getSimpleName() + ")"
+                    + (isYaml ? "; the same spec as JSON may work" : ""))));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new InvalidSpecException(List.of(new FieldError("", "the spec is empty")));
         }
+        List<FieldError> numbers = new ArrayList<>();
+        outOfRange(tree, "", numbers);
+        if (!numbers.isEmpty()) {
+            throw new InvalidSpecException(numbers);
+        }
         return tree;
+    }
+
+    /** Numbers no field accepts, reported before the schema validator sees them (it cannot compare them). */
+    private static void outOfRange(JsonNode node, String pointer, List<FieldError> errors) {
+        if (errors.size() >= 20) {
+            return;
+        }
+        if (node.isNumber()) {
+            boolean ok = node.isIntegralNumber() ? node.canConvertToLong()
+                    : Double.isFinite(node.doubleValue()) && Math.abs(node.doubleValue()) < 9.0e18;
+            if (!ok) {
+                errors.add(new FieldError(pointer, "the number " + node.asString() + " is out of range"));
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                outOfRange(node.get(i), pointer + "/" + i, errors);
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                outOfRange(e.getValue(), pointer + "/" + escape(e.getKey()), errors);
+            }
+        }
     }
 
     /** The largest number of runs one experiment may expand to. */
     public static final int MAX_RUNS = 1000;
+    /** The largest model one run may train (trainable parameters; LeNet-300-100 has 266,610). */
+    public static final long MAX_PARAMETERS = 50_000_000;
 
     /**
      * Parses, validates and expands an experiment: one {@link PlannedRun} per grid point and seed, each
@@ -84,13 +119,23 @@ public final class SpecParser {
     public Plan plan(String text, boolean isYaml) {
         JsonNode tree = readTree(text, isYaml);
         ExperimentSpec base = validate(tree);
-        List<Map<String, JsonNode>> points = gridPoints(tree.path("sweep").path("grid"));
         List<Long> seeds = base.sweep() == null || base.sweep().seeds() == null
                 ? List.of(base.training().seed()) : base.sweep().seeds();
-        if ((long) points.size() * seeds.size() > MAX_RUNS) {
-            throw new InvalidSpecException(List.of(new FieldError("/sweep", "the sweep expands to "
-                    + (long) points.size() * seeds.size() + " runs; at most " + MAX_RUNS + " are allowed")));
+        // counted before anything is expanded (a grid of many axes would not fit in memory)
+        long count = seeds.size();
+        try {
+            for (JsonNode axis : tree.path("sweep").path("grid")) {
+                count = Math.multiplyExact(count, Math.max(1, axis.size()));
+            }
+        } catch (ArithmeticException e) {
+            count = Long.MAX_VALUE;
         }
+        if (count > MAX_RUNS) {
+            throw new InvalidSpecException(List.of(new FieldError("/sweep", "the sweep expands to "
+                    + (count == Long.MAX_VALUE ? "too many" : Long.toString(count)) + " runs; at most " + MAX_RUNS
+                    + " are allowed in one experiment")));
+        }
+        List<Map<String, JsonNode>> points = gridPoints(tree.path("sweep").path("grid"));
         List<PlannedRun> runs = new ArrayList<>();
         List<FieldError> errors = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -116,6 +161,17 @@ public final class SpecParser {
                     }
                     continue;
                 }
+            }
+            long parameters = ModelSize.parameters(spec);
+            if (parameters > MAX_PARAMETERS) {
+                String at = point.keySet().stream().filter(p -> p.startsWith("model."))
+                        .map(p -> "/sweep/grid/" + escape(p)).findFirst().orElse("/model");
+                if (seen.add(at + " size")) {
+                    errors.add(new FieldError(at, (point.isEmpty() ? "" : "at grid point " + point + ": ")
+                            + "the model has " + parameters + " parameters; at most " + MAX_PARAMETERS
+                            + " are allowed"));
+                }
+                continue;
             }
             for (long seed : seeds) {
                 runs.add(new PlannedRun(point, spec.forRun(seed)));

@@ -50,6 +50,14 @@ class Problems extends ResponseEntityExceptionHandler {
             org.springframework.transaction.TransactionException.class})
     org.springframework.http.ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
         if (!dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
+            String state = sqlState(e);
+            if (state != null && state.startsWith("22")) {
+                // a "data exception": a value the client sent that PostgreSQL cannot take (a NUL character...)
+                ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                        "a value in the request is not acceptable (SQL state " + state + "); nothing was changed");
+                p.setTitle("Bad Request");
+                return org.springframework.http.ResponseEntity.badRequest().body(p);
+            }
             throw e;
         }
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
@@ -77,5 +85,14 @@ class Problems extends ResponseEntityExceptionHandler {
         p.setType(NOT_FOUND);
         p.setTitle("Not found");
         return p;
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 }

@@ -9,6 +9,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 
 /** The gateway's own routes answer errors as RFC 9457 problem details, listing bad fields. */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 class GatewayProblems {
     @ExceptionHandler(ApiException.class)
     org.springframework.http.ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -21,7 +22,13 @@ class GatewayProblems {
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
-    ProblemDetail unreadable(HttpMessageNotReadableException e) {
+    ProblemDetail unreadable(HttpMessageNotReadableException e, jakarta.servlet.http.HttpServletRequest request) {
+        if (BodySizeFilter.isTooLarge(e) || request.getAttribute(BodySizeFilter.TOO_LARGE) != null) {
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                    "the request body is too large; nothing was stored");
+            p.setTitle("Content Too Large");
+            return p;
+        }
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "the request body is not valid JSON of the expected shape");
         p.setTitle("Bad Request");

@@ -199,26 +199,37 @@ public class IdentityStore {
         return new NewToken(id, name, token, prefix, expires);
     }
 
-    /** The user a token belongs to, if it is known, not revoked, not expired, and its user not disabled. */
-    public Optional<SparseLabUser> authenticate(String token) {
+    /** A valid token: whose it is, and its own rate limit (null: the default). */
+    public record AuthenticatedToken(UUID id, SparseLabUser user, Integer requestsPerMinute) {
+    }
+
+    /** The token, if it is known, not revoked, not expired, and its user not disabled. */
+    public Optional<AuthenticatedToken> authenticate(String token) {
         if (token == null || !token.startsWith(TOKEN_PREFIX) || token.length() > 100) {
             return Optional.empty();
         }
         Optional<Object[]> found = jdbc.sql("""
-                        select t.id, u.id, u.username, u.admin, t.last_used_at from api_tokens t
+                        select t.id, u.id, u.username, u.admin, t.last_used_at, t.requests_per_minute from api_tokens t
                         join users u on u.id = t.user_id
                         where t.token_hash = ? and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())
                           and u.disabled_at is null""").param(sha256(token))
-                .query((rs, i) -> new Object[]{rs.getObject(1, UUID.class), new SparseLabUser(
-                        rs.getObject(2, UUID.class), rs.getString(3), rs.getBoolean(4)), rs.getTimestamp(5)})
+                .query((rs, i) -> new Object[]{new AuthenticatedToken(rs.getObject(1, UUID.class), new SparseLabUser(
+                        rs.getObject(2, UUID.class), rs.getString(3), rs.getBoolean(4)),
+                        (Integer) rs.getObject(6)), rs.getTimestamp(5)})
                 .optional();
         found.ifPresent(f -> {
-            Timestamp last = (Timestamp) f[2];
+            Timestamp last = (Timestamp) f[1];
             if (last == null || last.toInstant().isBefore(Instant.now().minusSeconds(60))) {
-                jdbc.sql("update api_tokens set last_used_at = now() where id = ?").param(f[0]).update();
+                jdbc.sql("update api_tokens set last_used_at = now() where id = ?")
+                        .param(((AuthenticatedToken) f[0]).id()).update();
             }
         });
-        return found.map(f -> (SparseLabUser) f[1]);
+        return found.map(f -> (AuthenticatedToken) f[0]);
+    }
+
+    /** Gives a token its own rate limit (null: back to the default). */
+    public void setTokenLimit(UUID token, Integer requestsPerMinute) {
+        jdbc.sql("update api_tokens set requests_per_minute = ? where id = ?").params(requestsPerMinute, token).update();
     }
 
     public List<TokenInfo> tokens(UUID user) {

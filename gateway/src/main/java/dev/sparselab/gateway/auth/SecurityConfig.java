@@ -47,6 +47,15 @@ class SecurityConfig {
         return bean;
     }
 
+    /** Before anything reads a body: 413 above the limit. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<BodySizeFilter> bodySizeFilter(LimitProperties limits) {
+        var bean = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
+                new BodySizeFilter(limits.maxRequestBody().toBytes()));
+        bean.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 1);
+        return bean;
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return new DelegatingPasswordEncoder("argon2",
@@ -55,7 +64,7 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain security(HttpSecurity http, IdentityStore identities, ObjectProvider<JwtDecoder> jwt,
-                                 AuthProperties props) throws Exception {
+                                 AuthProperties props, LimitProperties limits) throws Exception {
         AuthenticationManager bearer = bearerManager(identities, jwt.getIfAvailable(), props);
         AuthenticationManagerResolver<HttpServletRequest> resolver = request -> bearer;
         http.authorizeHttpRequests(a -> a
@@ -72,7 +81,10 @@ class SecurityConfig {
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
-                .requestCache(AbstractHttpConfigurer::disable);
+                .requestCache(AbstractHttpConfigurer::disable)
+                // once the caller is known: their rate limit
+                .addFilterAfter(new RateLimitFilter(limits),
+                        org.springframework.security.web.access.intercept.AuthorizationFilter.class);
         return http.build();
     }
 
@@ -105,7 +117,8 @@ class SecurityConfig {
             if (jwtAuth != null && token.chars().filter(c -> c == '.').count() == 2) {
                 return jwtAuth.authenticate(authentication);
             }
-            return identities.authenticate(token).map(u -> new UserAuthentication(u, "token"))
+            return identities.authenticate(token)
+                    .map(t -> new UserAuthentication(t.user(), "token", "token:" + t.id(), t.requestsPerMinute()))
                     .orElseThrow(() -> new InvalidBearerTokenException("unknown, expired or revoked token"));
         };
     }

@@ -23,8 +23,11 @@ class TokenController {
         this.identities = identities;
     }
 
-    /** @param expiresInDays 1..3650; absent: the token does not expire */
-    record NewTokenRequest(String name, Integer expiresInDays) {
+    /**
+     * @param expiresInDays     1..3650; absent: the token does not expire
+     * @param requestsPerMinute the token's own rate limit (administrators only; absent: the default)
+     */
+    record NewTokenRequest(String name, Integer expiresInDays, Integer requestsPerMinute) {
     }
 
     @GetMapping("/api/v1/tokens")
@@ -51,7 +54,18 @@ class TokenController {
             }
             lifetime = Duration.ofDays(request.expiresInDays());
         }
+        if (request.requestsPerMinute() != null) {
+            if (!caller.admin()) {
+                throw ApiException.invalid("/requestsPerMinute", "only administrators set a token's rate limit");
+            }
+            if (request.requestsPerMinute() < 1 || request.requestsPerMinute() > 1_000_000) {
+                throw ApiException.invalid("/requestsPerMinute", "must be between 1 and 1000000");
+            }
+        }
         IdentityStore.NewToken token = identities.createToken(owner.id(), request.name(), lifetime);
+        if (request.requestsPerMinute() != null) {
+            identities.setTokenLimit(token.id(), request.requestsPerMinute());
+        }
         identities.audit(caller.username(), "token.create", "token", token.id().toString(), null,
                 Map.of("owner", owner.username(), "name", token.name(), "prefix", token.prefix()));
         return token;

@@ -1,0 +1,19 @@
+package dev.sparselab.gateway.auth;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * What one caller may send. Rate limits are token buckets per API token (or per user for sessions and JWTs),
+ * held by each gateway replica: with n replicas behind a load balancer a caller gets up to n times the rate.
+ *
+ * @param requestsPerMinute default rate of a token (a token may have its own: {@code api_tokens.requests_per_minute})
+ * @param loginsPerMinute   login attempts per client address
+ * @param maxRequestBody    the largest request body ({@code 413} above)
+ */
+@ConfigurationProperties("sparselab.gateway.limits")
+public record LimitProperties(@DefaultValue("600") int requestsPerMinute,
+                              @DefaultValue("10") int loginsPerMinute,
+                              @DefaultValue("1MB") DataSize maxRequestBody) {
+}
