@@ -25,14 +25,14 @@ import org.springframework.web.servlet.function.ServerResponse;
  */
 @Configuration(proxyBeanMethods = false)
 class Routes {
-    static final String USER_ID = "X-SparseLab-User-Id";
+    public static final String USER_ID = "X-SparseLab-User-Id";
     static final String USER = "X-SparseLab-User";
     static final String ADMIN = "X-SparseLab-Admin";
     static final String INTERNAL = "X-SparseLab-Internal";
     /** Served by the gateway itself. */
     static final List<String> OWN = List.of("/api/v1/auth/**", "/api/v1/tokens", "/api/v1/tokens/**",
             "/api/v1/projects", "/api/v1/projects/**", "/api/v1/admin/users", "/api/v1/admin/users/**",
-            "/api/v1/admin/audit");
+            "/api/v1/admin/audit", "/api/v1/openapi.json", "/api/docs", "/api/docs/**", "/api/swagger-ui/**");
 
     @Bean
     RouterFunction<ServerResponse> apiRoute(GatewayProperties props,

@@ -113,7 +113,6 @@ public final class LocalPlatform implements AutoCloseable {
             ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), gatewayArgs,
                     // one JVM shares one classpath: keep the gateway off Kafka
                     "--spring.autoconfigure.exclude=org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
-                    "--springdoc.api-docs.enabled=false",
                     // the first administrator and their token, written to the data folder (mode 0600)
                     "--sparselab.auth.bootstrap-dir=" + o.dataDir().toAbsolutePath(),
                     // one machine, one researcher and their scripts: a rate limit well above a cluster's default

@@ -111,7 +111,8 @@ class AccessIT {
         JsonNode openapi = admin.get("/api/v1/openapi.json").body();
         openapi.get("paths").properties().forEach(p -> p.getValue().properties().forEach(m ->
                 routes.add(new String[]{m.getKey().toUpperCase(), p.getKey()
-                        .replace("{id}", p.getKey().startsWith("/api/v1/runs") ? aliceRun : aliceExperiment)})));
+                        .replace("{id}", p.getKey().startsWith("/api/v1/runs") ? aliceRun : aliceExperiment)
+                        .replaceAll("\\{[^}]+}", "vision")})));
         for (String[] own : new String[][]{{"GET", "/api/v1/auth/me"}, {"POST", "/api/v1/auth/logout"},
                 {"GET", "/api/v1/tokens"}, {"POST", "/api/v1/tokens"}, {"DELETE", "/api/v1/tokens/" + ZERO},
                 {"GET", "/api/v1/projects"}, {"POST", "/api/v1/projects"}, {"GET", "/api/v1/projects/vision"},
@@ -145,6 +146,9 @@ class AccessIT {
                 .query(Long.class).single();
         List<String> notRefused = new ArrayList<>();
         for (String[] r : routes) {
+            if (r[1].equals("/api/v1/auth/login")) {
+                continue; // the one anonymous API route
+            }
             for (String token : new String[]{null, "slt_" + "x".repeat(43), "not-even-a-token"}) {
                 int status = call(token, r[0], r[1]);
                 if (status != 401) {
@@ -159,6 +163,30 @@ class AccessIT {
         assertThat(call(null, "GET", "/actuator/health")).isEqualTo(200);
         assertThat(call(null, "GET", "/")).isEqualTo(200);
         assertThat(alice.get("/api/v1/runs/" + aliceRun).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(1)
+    void theOpenApiDocumentDescribesTheWholeApiAndSwaggerUiShowsIt() throws Exception {
+        JsonNode openapi = admin.get("/api/v1/openapi.json").body();
+        assertThat(openapi.get("openapi").asString()).startsWith("3.");
+        List<String> paths = new ArrayList<>();
+        openapi.get("paths").propertyNames().forEach(paths::add);
+        // the experiment-service's routes and the gateway's own
+        assertThat(paths).contains("/api/v1/experiments", "/api/v1/runs/{id}", "/api/v1/compare", "/api/v1/catalog",
+                "/api/v1/auth/login", "/api/v1/tokens", "/api/v1/projects/{name}/members/{username}",
+                "/api/v1/admin/users", "/api/v1/admin/audit");
+        assertThat(openapi.at("/components/securitySchemes/token/scheme").asString()).isEqualTo("bearer");
+        // Swagger UI, for a logged-in caller
+        HttpResponse<String> docs = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl() + "/api/docs"))
+                .header("Authorization", "Bearer " + platform.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(docs.statusCode()).isEqualTo(302);
+        String page = docs.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> ui = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl()).resolve(page))
+                .header("Authorization", "Bearer " + platform.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).as(page).isEqualTo(200);
+        assertThat(ui.body()).as(page).containsIgnoringCase("swagger");
+        assertThat(call(null, "GET", "/api/docs")).isEqualTo(401);
     }
 
     @Test

@@ -70,7 +70,10 @@ class SecurityConfig {
         http.authorizeHttpRequests(a -> a
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/auth/login").permitAll()
-                        .requestMatchers("/api/**", "/actuator/**").authenticated()
+                        // the gateway's own OpenAPI document: read by /api/v1/openapi.json over loopback
+                        .requestMatchers(request -> request.getRequestURI().startsWith("/internal/")
+                                && isLoopback(request.getRemoteAddr())).permitAll()
+                        .requestMatchers("/api/**", "/actuator/**", "/internal/**").authenticated()
                         .anyRequest().permitAll())
                 .oauth2ResourceServer(o -> o.authenticationManagerResolver(resolver)
                         .authenticationEntryPoint(SecurityConfig::unauthorized))
@@ -121,6 +124,10 @@ class SecurityConfig {
                     .map(t -> new UserAuthentication(t.user(), "token", "token:" + t.id(), t.requestsPerMinute()))
                     .orElseThrow(() -> new InvalidBearerTokenException("unknown, expired or revoked token"));
         };
+    }
+
+    static boolean isLoopback(String address) {
+        return "127.0.0.1".equals(address) || "0:0:0:0:0:0:0:1".equals(address) || "::1".equals(address);
     }
 
     /** 401 as problem+json; {@code WWW-Authenticate} says a bearer token is expected. */

@@ -1,0 +1,66 @@
+package dev.sparselab.gateway;
+
+import dev.sparselab.gateway.auth.Callers;
+import dev.sparselab.gateway.auth.SparseLabUser;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code GET /api/v1/openapi.json}: one OpenAPI document of the whole public API, the experiment-service's routes
+ * and the gateway's own (login, tokens, projects, users, audit), with the two ways to authenticate. Swagger UI at
+ * {@code /api/docs} shows it.
+ */
+@RestController
+class OpenApiController {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final RestClient http = RestClient.create();
+    private final GatewayProperties props;
+    private final String secret;
+    private final WebServerApplicationContext server;
+
+    OpenApiController(GatewayProperties props, @Value("${sparselab.internal-secret:}") String secret,
+                      WebServerApplicationContext server) {
+        this.props = props;
+        this.secret = secret;
+        this.server = server;
+    }
+
+    @GetMapping(value = "/api/v1/openapi.json", produces = MediaType.APPLICATION_JSON_VALUE)
+    String openapi() {
+        SparseLabUser caller = Callers.current();
+        JsonNode experiments = JSON.readTree(http.get().uri(props.experimentService().resolve("/api/v1/openapi.json"))
+                .header(Routes.INTERNAL, secret).header(Routes.USER_ID, caller.id().toString())
+                .header(Routes.USER, caller.username()).header(Routes.ADMIN, Boolean.toString(caller.admin()))
+                .retrieve().body(String.class));
+        JsonNode own = JSON.readTree(http.get().uri("http://127.0.0.1:" + server.getWebServer().getPort()
+                + "/internal/openapi-gateway.json").retrieve().body(String.class));
+        ObjectNode merged = (ObjectNode) experiments.deepCopy();
+        merged.putObject("info").put("title", "SparseLab API").put("version", "v1")
+                .put("description", "Sparse neural-network training experiments: submit specs, follow and compare "
+                        + "runs. Authenticate with an API token (Authorization: Bearer slt_...) or the web UI's "
+                        + "session (cookie SPARSELAB_SESSION, and header X-XSRF-TOKEN on changes).");
+        merged.putArray("servers").addObject().put("url", "/");
+        ObjectNode paths = merged.has("paths") ? (ObjectNode) merged.get("paths") : merged.putObject("paths");
+        own.path("paths").properties().forEach(e -> paths.set(e.getKey(), e.getValue()));
+        ObjectNode components = merged.has("components") ? (ObjectNode) merged.get("components")
+                : merged.putObject("components");
+        ObjectNode schemas = components.has("schemas") ? (ObjectNode) components.get("schemas")
+                : components.putObject("schemas");
+        own.at("/components/schemas").properties().forEach(e -> schemas.set(e.getKey(), e.getValue()));
+        ObjectNode security = components.putObject("securitySchemes");
+        security.putObject("token").put("type", "http").put("scheme", "bearer")
+                .put("description", "an API token (slt_...) or, in OIDC mode, the identity provider's JWT");
+        security.putObject("session").put("type", "apiKey").put("in", "cookie").put("name", "SPARSELAB_SESSION");
+        merged.putArray("security").add(JSON.valueToTree(Map.of("token", new String[0])))
+                .add(JSON.valueToTree(Map.of("session", new String[0])));
+        return merged.toString();
+    }
+}
