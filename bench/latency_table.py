@@ -2,36 +2,23 @@
 """Prints docs/evaluation.md's table for one experiment: per run, the theoretical FLOP reduction against the
 realized latency speed-up of each sparse kernel at each batch size.
 
-usage: latency_table.py BASE_URL EXPERIMENT_ID   (standard library only; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
+usage: latency_table.py BASE_URL EXPERIMENT_ID   (through clients/python; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
 """
-import json
-import os
 import sys
-import urllib.request
 
+from lab import client
 
-def auth():
-    """The API token: $SPARSELAB_TOKEN, else the one `sparselab up` wrote to ./.sparselab/admin-token."""
-    token = os.environ.get("SPARSELAB_TOKEN")
-    if not token:
-        with open(os.path.join(os.environ.get("SPARSELAB_HOME", ".sparselab"), "admin-token")) as f:
-            token = f.read().strip()
-    return {"Authorization": "Bearer " + token}
-
-
-def get(url):
-    with urllib.request.urlopen(urllib.request.Request(url, headers=auth())) as r:
-        return json.load(r)
 
 
 def main():
     base, exp_id = sys.argv[1].rstrip('/'), sys.argv[2]
-    exp = get(f"{base}/api/v1/experiments/{exp_id}")
+    lab = client(base)
+    exp = lab.experiment(exp_id)
     print("| sparsity | accuracy | FLOP reduction (theory) | batch | dense ms | COO ms (speed-up) "
           "| CSR ms (speed-up) | best sparse (speed-up) |")
     print("|---|---|---|---|---|---|---|---|")
     for r in exp["runs"]:
-        run = get(f"{base}/api/v1/runs/{r['id']}")
+        run = lab.show(r['id'])
         e = run["evaluation"]
         reduction = e["cost"]["denseFlops"] / e["cost"]["sparseFlops"]
         for lat in e["latency"]:

@@ -1,32 +1,19 @@
 #!/usr/bin/env python3
 """Prints a markdown table of one sweep: one row per grid point, mean ± std over seeds.
 
-usage: methods_table.py BASE_URL EXPERIMENT_ID   (standard library only; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
+usage: methods_table.py BASE_URL EXPERIMENT_ID   (through clients/python; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
 """
-import json
-import os
 import statistics
 import sys
-import urllib.request
 
+from lab import client
 
-def auth():
-    """The API token: $SPARSELAB_TOKEN, else the one `sparselab up` wrote to ./.sparselab/admin-token."""
-    token = os.environ.get("SPARSELAB_TOKEN")
-    if not token:
-        with open(os.path.join(os.environ.get("SPARSELAB_HOME", ".sparselab"), "admin-token")) as f:
-            token = f.read().strip()
-    return {"Authorization": "Bearer " + token}
-
-
-def get(url):
-    with urllib.request.urlopen(urllib.request.Request(url, headers=auth())) as r:
-        return json.load(r)
 
 
 def main():
     base, exp_id = sys.argv[1].rstrip('/'), sys.argv[2]
-    exp = get(f"{base}/api/v1/experiments/{exp_id}")
+    lab = client(base)
+    exp = lab.experiment(exp_id)
     runs = {r["id"]: r for r in exp["runs"]}
     print("| grid point | runs | test accuracy (mean ± std) | weight sparsity (mean) "
           "| activation sparsity (mean) | train time s (mean) |")
@@ -41,7 +28,7 @@ def main():
             continue
         acc = [r["evaluation"]["testAccuracy"] for r in done]
         sp = [r["evaluation"]["sparsity"] for r in done]
-        details = [get(f"{base}/api/v1/runs/{r['id']}") for r in done]
+        details = [lab.show(r['id']) for r in done]
         secs = [d["provenance"]["trainMillis"] / 1000 for d in details]
         acts = [statistics.mean(a["sparsity"] for a in d["evaluation"]["activations"])
                 for d in details if d["evaluation"].get("activations")]

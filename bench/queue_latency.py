@@ -4,32 +4,16 @@ the previous to finish, so the platform is idle at every submit) and prints the 
 created -> started (a trainer took the run: RunStarted, just before its first step) and of created ->
 first metric point (the end of epoch 1).
 
-usage: queue_latency.py BASE_URL [N]   (standard library only; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
+usage: queue_latency.py BASE_URL [N]   (through clients/python; the token: $SPARSELAB_TOKEN or .sparselab/admin-token)
 """
-import json
-import os
 import statistics
 import sys
 import time
-import urllib.request
 import uuid
 from datetime import datetime
 
+from lab import client
 
-def auth():
-    """The API token: $SPARSELAB_TOKEN, else the one `sparselab up` wrote to ./.sparselab/admin-token."""
-    token = os.environ.get("SPARSELAB_TOKEN")
-    if not token:
-        with open(os.path.join(os.environ.get("SPARSELAB_HOME", ".sparselab"), "admin-token")) as f:
-            token = f.read().strip()
-    return {"Authorization": "Bearer " + token}
-
-
-def call(url, body=None):
-    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json", **auth()})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
 
 
 def ts(s):
@@ -38,6 +22,7 @@ def ts(s):
 
 def main():
     base = sys.argv[1].rstrip('/')
+    lab = client(base)
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     tag = uuid.uuid4().hex[:8]
     started, first_metric = [], []
@@ -45,9 +30,9 @@ def main():
         spec = {"name": f"queue latency {tag} {i}", "dataset": {"name": "synthetic"},
                 "model": {"type": "mlp", "hidden": [16]},
                 "training": {"epochs": 1, "batchSize": 4000, "seed": i}}
-        run_id = call(f"{base}/api/v1/experiments", spec)["runs"][0]["id"]
+        run_id = lab.submit(spec)["runs"][0]["id"]
         while True:
-            run = call(f"{base}/api/v1/runs/{run_id}")
+            run = lab.show(run_id)
             if run["status"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
                 break
             time.sleep(0.2)
