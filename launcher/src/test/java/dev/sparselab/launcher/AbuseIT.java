@@ -401,17 +401,24 @@ class AbuseIT {
     void aTokenOverItsRateLimitGets429WithRetryAfter() throws Exception {
         String limited = admin.post("/api/v1/admin/users/admin/tokens", "application/json",
                 "{\"name\": \"slow\", \"requestsPerMinute\": 30}").body().get("token").asString();
-        Api slow = admin.as(limited);
-        for (int i = 0; i < 30; i++) {
-            assertThat(slow.get("/api/v1/catalog").status()).as("request %d", i + 1).isEqualTo(200);
+        // the bucket holds 30 and refills one every 2 s: the first 30 pass, and within a few more one is refused
+        int passed = 0;
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 100 && refused == null; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl()
+                    + "/api/v1/catalog")).header("Authorization", "Bearer " + limited).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 429) {
+                refused = r;
+            } else {
+                assertThat(r.statusCode()).isEqualTo(200);
+                passed++;
+            }
         }
-        Api.Response refused = slow.get("/api/v1/catalog");
-        assertThat(refused.status()).isEqualTo(429);
-        assertThat(refused.contentType()).startsWith("application/problem+json");
-        HttpResponse<String> raw = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl() + "/api/v1/catalog"))
-                .header("Authorization", "Bearer " + limited).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(raw.statusCode()).isEqualTo(429);
-        assertThat(Integer.parseInt(raw.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
+        assertThat(refused).as("a 429 within 100 requests").isNotNull();
+        assertThat(passed).isBetween(30, 60);
+        assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
         // the limit is the token's: the same user's other tokens go on
         assertThat(admin.get("/api/v1/catalog").status()).isEqualTo(200);
         // a non-admin may not give a token its own limit
@@ -427,17 +434,17 @@ class AbuseIT {
 
     @Test
     void repeatedLoginsFromOneAddressGet429() throws Exception {
-        int refused = 0;
+        // 10 a minute per address, refilled one every 6 s: the first 10 are answered (401), then 429s come
+        List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl()
                             + "/api/v1/auth/login")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"admin\", \"password\": \"guess " + i
                             + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isIn(401, 429);
-            if (r.statusCode() == 429) {
-                refused++;
-            }
+            statuses.add(r.statusCode());
         }
-        assertThat(refused).isEqualTo(5);
+        assertThat(statuses.subList(0, 10)).containsOnly(401);
+        assertThat(statuses.subList(10, 15)).containsOnly(401, 429).contains(429);
     }
+
 }
