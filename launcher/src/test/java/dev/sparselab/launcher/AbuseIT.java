@@ -444,7 +444,7 @@ class AbuseIT {
             statuses.add(r.statusCode());
         }
         assertThat(statuses.subList(0, 10)).containsOnly(401);
-        assertThat(statuses.subList(10, 15)).containsOnly(401, 429).contains(429);
+        assertThat(statuses.subList(10, 15)).isSubsetOf(401, 429).contains(429);
     }
 
 }
