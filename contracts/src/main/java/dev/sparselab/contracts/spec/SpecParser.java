@@ -68,8 +68,8 @@ public final class SpecParser {
             throw new InvalidSpecException(List.of(new FieldError("",
                     "malformed " + (isYaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage())));
         } catch (RuntimeException e) {
-            // the YAML scanner (snakeyaml-engine) can fail on some inputs with an unchecked exception, e.g. an
-            // emoji split across its 1024-character buffer (IndexOutOfBoundsException): still the client's input
+            // a parser failing with an unchecked exception is still the client's input, not a server error (seen:
+            // snakeyaml-engine 3.0.1 on an emoji at its buffer boundary; the pom takes 3.2, which reads it)
             throw new InvalidSpecException(List.of(new FieldError("", "the " + (isYaml ? "YAML" : "JSON")
                     + " parser could not read this input (" + e.getClass().getSimpleName() + ")"
                     + (isYaml ? "; the same spec as JSON may work" : ""))));
