@@ -144,7 +144,7 @@ class SpecParserTest {
         assertThat(rigl.has("target")).isTrue();
         assertThat(rigl.has("zeta")).isFalse();
         assertThat(catalog.get("distributions")).hasSize(3);
-        assertThat(catalog.get("datasets")).hasSize(2);
+        assertThat(catalog.get("datasets")).hasSize(4);
     }
 
     @Test

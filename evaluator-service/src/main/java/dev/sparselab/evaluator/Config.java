@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class Config {
     @Bean
     DatasetCache datasetCache(EvaluatorProperties props) {
-        return new DatasetCache(props.datasetsDir());
+        return new DatasetCache(props.datasetsDir(), props.textDir());
     }
 
     @Bean

@@ -35,6 +35,8 @@ class Evaluations {
     private final ArtifactStore artifacts;
     private final DatasetCache datasets;
     private final ModelEvaluator evaluator;
+    private final dev.sparselab.core.cond.ConditionalEvaluator conditional =
+            new dev.sparselab.core.cond.ConditionalEvaluator();
     private final JdbcClient jdbc;
     private final ProcessedEvents ledger;
     private final KafkaTemplate<String, String> kafka;
@@ -61,19 +63,27 @@ class Evaluations {
                     "artifact " + completed.artifactSha256() + " of run " + completed.runId() + " is not stored"));
             ModelArtifact artifact = ModelArtifact.fromBytes(bytes);
             long seed = artifact.spec().training().seed();
-            Dataset test = datasets.get(artifact.spec().dataset(), seed, false);
-            Evaluation e = evaluator.evaluate(artifact, test);
+            Evaluation e;
+            if (dev.sparselab.core.cond.ConditionalTrainer.handles(artifact.spec())) {
+                e = artifact.spec().dataset().tokens()
+                        ? conditional.evaluate(artifact, datasets.tokens(artifact.spec().dataset(),
+                        artifact.spec().model().context(), seed, false))
+                        : conditional.evaluate(artifact, datasets.get(artifact.spec().dataset(), seed, false));
+            } else {
+                e = evaluator.evaluate(artifact, datasets.get(artifact.spec().dataset(), seed, false));
+            }
             jdbc.sql("""
                     insert into evaluations (run_id, artifact_sha256, test_accuracy, test_loss, sparsity, parameters,
                       non_zero, examples, layers, activations, cost, nm_compliance, latency, top5_accuracy,
-                      provenance, device)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?)
+                      provenance, device, conditional)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb)
                     on conflict (run_id) do nothing""")
                     .params(completed.runId(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
                             e.sparsity(), e.parameters(), e.nonZero(), e.examples(), EventCodec.encode(e.layers()),
                             EventCodec.encode(e.activations()), costWithTraining(e, completed), e.nmCompliance(),
                             EventCodec.encode(e.latency()), e.top5Accuracy(), EventCodec.encode(e.provenance()),
-                            Engines.device().toString())
+                            Engines.device().toString(),
+                            e.conditional() == null ? null : EventCodec.encode(e.conditional()))
                     .update();
             log.info("run {} evaluated: accuracy {} sparsity {}", completed.runId(), e.testAccuracy(), e.sparsity());
             outcome = new EvaluationEvent.EvaluationCompleted(completed.runId(), e.testAccuracy(), e.sparsity());

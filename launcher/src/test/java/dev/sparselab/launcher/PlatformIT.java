@@ -377,6 +377,43 @@ class PlatformIT {
 
     @Test
     @Order(7)
+    void aMixtureOfExpertsTransformerAndAMemoryMlpRunThroughThePlatform() throws Exception {
+        String moe = api.submitRun("""
+                {"name": "moe transformer on associative recall",
+                 "dataset": {"name": "associative-recall", "pairs": 24, "trainSubset": 600, "testSubset": 100},
+                 "model": {"type": "transformer", "depth": 1, "width": 32, "heads": 2, "context": 24,
+                   "ffn": {"kind": "moe", "experts": 4, "k": 2, "hidden": 32, "capacityFactor": 1.5},
+                   "attention": {"pattern": "window", "window": 6}},
+                 "training": {"epochs": 6, "batchSize": 16, "seed": 1,
+                   "optimizer": {"type": "adam", "learningRate": 0.01}}}""");
+        String peer = api.submitRun("""
+                {"name": "peer mlp", "dataset": {"name": "synthetic"},
+                 "model": {"type": "mlp", "hidden": [32], "ffn": {"kind": "peer", "heads": 2, "keys": 8, "k": 4}},
+                 "training": {"epochs": 2, "batchSize": 64, "optimizer": {"type": "adam"}}}""");
+        JsonNode run = api.awaitRun(moe, RUN_TIMEOUT);
+        assertThat(run.get("status").asString()).as("%s", run).isEqualTo("SUCCEEDED");
+        JsonNode e = run.get("evaluation");
+        assertThat(e.get("testAccuracy").asDouble()).isGreaterThan(0.9); // recall of 24 pairs, chance 1/32
+        JsonNode c = e.get("conditional");
+        assertThat(c.get("task").asString()).isEqualTo("associative-recall");
+        assertThat(c.get("activeParameters").asLong()).isLessThan(c.get("totalParameters").asLong());
+        assertThat(c.get("blocks").get(0).get("load")).hasSize(4);
+        // window 6 of 24 positions: 1+..+5 + 19*6 = 129 of 300 causal pairs
+        assertThat(c.get("attentionDensity").asDouble()).isCloseTo(129.0 / 300, within(1e-12));
+        assertThat(e.get("cost").get("sparseFlops").asLong()).isLessThan(e.get("cost").get("denseFlops").asLong());
+        JsonNode load = api.get("/api/v1/runs/" + moe + "/metrics?name=ffn.block1.load.0").body();
+        assertThat(load.get("series").get(0).get("points")).hasSize(6); // per epoch
+        assertThat(api.get("/api/v1/runs/" + moe + "/metrics?name=ffn.block1.aux_loss").body().get("series"))
+                .hasSize(1);
+
+        JsonNode mlp = api.awaitRun(peer, RUN_TIMEOUT);
+        assertThat(mlp.get("status").asString()).as("%s", mlp).isEqualTo("SUCCEEDED");
+        assertThat(mlp.get("evaluation").get("testAccuracy").asDouble()).isGreaterThan(0.8);
+        assertThat(mlp.get("evaluation").get("conditional").get("task").asString()).isEqualTo("classification");
+    }
+
+    @Test
+    @Order(7)
     void aLenet5RunSparsifiesConvKernelsThroughThePlatform() throws Exception {
         assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
                 "dataset-fashion-mnist is not installed (CI installs it)");

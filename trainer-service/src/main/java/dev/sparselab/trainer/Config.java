@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class Config {
     @Bean
     DatasetCache datasetCache(TrainerProperties props) {
-        return new DatasetCache(props.datasetsDir());
+        return new DatasetCache(props.datasetsDir(), props.textDir());
     }
 
     @Bean

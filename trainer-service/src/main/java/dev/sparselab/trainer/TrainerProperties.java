@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Settings of a trainer.
  *
  * @param datasetsDir        the folder that holds {@code fashion-mnist/} (Debian: {@code /usr/share/datasets})
+ * @param textDir            the folder char-lm texts are read from (Debian's {@code fortunes} package installs
+ *                           {@code /usr/share/games/fortunes})
  * @param name               this trainer's name in run events (default: host name and process id)
  * @param sendTimeout        how long to wait for Kafka to acknowledge an event
  * @param slots              runs trained at once (default: one per GPU, else one)
@@ -21,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("sparselab.trainer")
 public record TrainerProperties(
         @DefaultValue("/usr/share/datasets") Path datasetsDir,
+        @DefaultValue("/usr/share/games/fortunes") Path textDir,
         String name,
         @DefaultValue("30s") Duration sendTimeout,
         Integer slots,

@@ -5,6 +5,7 @@ import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.events.RunEvent;
 import dev.sparselab.contracts.events.RunRequested;
 import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.core.cond.ConditionalTrainer;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.DatasetUnavailableException;
@@ -134,14 +135,8 @@ class TrainingJobs {
                     checkpoint.map(Checkpoint::step).orElse(null)));
             log.info("training run {} ({}), attempt {}{}", runId, spec.name(), attempt,
                     checkpoint.map(c -> ", resuming at step " + c.step()).orElse(""));
-            Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
-            SparseTrainer trainer = new SparseTrainer(spec, train,
-                    points -> publish(new RunEvent.MetricsReported(runId, points)))
-                    .cancelWhen(() -> stopping || cancellations.isCancelled(runId))
-                    .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
-                    .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
-            checkpoint.ifPresent(trainer::resumeFrom);
-            SparseTrainer.Result result = trainer.run();
+            SparseTrainer.Result result = ConditionalTrainer.handles(spec) ? trainConditional(spec, runId, checkpoint)
+                    : trainSparse(spec, runId, checkpoint);
             String sha = artifacts.put("model", result.artifact().toBytes());
             publish(new RunEvent.RunCompleted(runId, sha, result.provenance(), result.stoppedEarly()));
             log.info("run {} trained{}: {} samples/s, artifact {}", runId,
@@ -165,6 +160,34 @@ class TrainingJobs {
             log.error("run {} failed", runId, e);
             publish(new RunEvent.RunFailed(runId, "trainer error: " + e));
         }
+    }
+
+    private SparseTrainer.Result trainSparse(ExperimentSpec spec, UUID runId, Optional<Checkpoint> checkpoint) {
+        Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
+        SparseTrainer trainer = new SparseTrainer(spec, train,
+                points -> publish(new RunEvent.MetricsReported(runId, points)))
+                .cancelWhen(() -> stopping || cancellations.isCancelled(runId))
+                .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
+                .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
+        checkpoint.ifPresent(trainer::resumeFrom);
+        return trainer.run();
+    }
+
+    /** Transformers on token data, and mlps with conditional blocks (METHODS.md sections 7-10). */
+    private SparseTrainer.Result trainConditional(ExperimentSpec spec, UUID runId, Optional<Checkpoint> checkpoint) {
+        long seed = spec.training().seed();
+        dev.sparselab.core.train.TrainingListener listener =
+                points -> publish(new RunEvent.MetricsReported(runId, points));
+        ConditionalTrainer trainer = spec.dataset().tokens()
+                ? new ConditionalTrainer(spec, datasets.tokens(spec.dataset(), spec.model().context(), seed, true),
+                listener, dev.sparselab.core.train.Engines.device())
+                : new ConditionalTrainer(spec, datasets.get(spec.dataset(), seed, true), listener,
+                dev.sparselab.core.train.Engines.device());
+        trainer.cancelWhen(() -> stopping || cancellations.isCancelled(runId))
+                .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
+                .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
+        checkpoint.ifPresent(trainer::resumeFrom);
+        return trainer.run();
     }
 
     /** Checkpoints every {@code checkpointEvery} epochs, and at least every {@code checkpointInterval}. */

@@ -28,9 +28,25 @@ public final class Catalog {
         datasets.addObject().put("name", DatasetSpec.SYNTHETIC)
                 .put("description", "seeded Gaussian mixture: 32 features, 10 classes, 4,000 training and 1,000 "
                         + "test examples; needs no files");
+        datasets.addObject().put("name", DatasetSpec.CHAR_LM)
+                .put("description", "character-level language modelling over a text file (bytes, vocabulary 256; "
+                        + "default: songs-poems of Debian's fortunes package); 90 % trains, 10 % tests; "
+                        + "reports bits per character and perplexity; for model type transformer");
+        datasets.addObject().put("name", DatasetSpec.ASSOCIATIVE_RECALL)
+                .put("description", "seeded key-to-value recall of 'pairs' pairs: 'memory' (a fixed table learned "
+                        + "into the weights) or 'context' (pairs listed in each sequence, then queried); reports "
+                        + "recall accuracy; for model type transformer");
         catalog.set("datasetSchema", props.get("dataset"));
-        catalog.putArray("models").addObject().put("type", ModelSpec.MLP)
-                .put("description", "fully connected layers fc1..fcN; every Linear weight is sparsified")
+        ArrayNode models = catalog.putArray("models");
+        models.addObject().put("type", ModelSpec.MLP)
+                .put("description", "fully connected layers fc1..fcN; every Linear weight is sparsified; an 'ffn' "
+                        + "adds a residual conditional block (moe, switch, base, pkm, peer, fff) after every hidden "
+                        + "layer")
+                .set("schema", props.get("model"));
+        models.addObject().put("type", ModelSpec.TRANSFORMER)
+                .put("description", "decoder-only transformer for token data; feed-forward kinds dense, moe, "
+                        + "switch, hash, base, pkm, peer, fff; attention patterns dense, window, strided, bigbird, "
+                        + "topk")
                 .set("schema", props.get("model"));
         catalog.set("training", props.get("training"));
 

@@ -5,16 +5,44 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * Which data to train and test on.
  *
- * @param name        {@code fashion-mnist} or {@code synthetic}
- * @param trainSubset optional number of training examples (a seeded, class-balanced subset)
- * @param testSubset  optional number of test examples (a seeded, class-balanced subset)
+ * @param name        {@code fashion-mnist}, {@code synthetic}, {@code char-lm} or {@code associative-recall}
+ * @param trainSubset optional number of training examples (a seeded, class-balanced subset); for token data the
+ *                    number of training sequences (associative-recall: default 2000)
+ * @param testSubset  optional number of test examples (a seeded, class-balanced subset); token data: test
+ *                    sequences (associative-recall: default 500)
+ * @param path        char-lm: the text file, relative to the trainer's text directory
+ *                    ({@code sparselab.text-dir}, default {@code /usr/share/games/fortunes} from Debian's
+ *                    {@code fortunes} package); default {@code songs-poems}
+ * @param pairs       associative-recall: how many key-value pairs must be recalled (default 256)
+ * @param recall      associative-recall: {@code memory} (a fixed table of {@code pairs} two-token keys, stored
+ *                    in the weights) or {@code context} (each sequence lists {@code pairs} pairs, then queries them)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record DatasetSpec(String name, Integer trainSubset, Integer testSubset) {
+public record DatasetSpec(String name, Integer trainSubset, Integer testSubset, String path, Integer pairs,
+                          String recall) {
     public static final String FASHION_MNIST = "fashion-mnist";
     public static final String SYNTHETIC = "synthetic";
+    public static final String CHAR_LM = "char-lm";
+    public static final String ASSOCIATIVE_RECALL = "associative-recall";
+    public static final String DEFAULT_TEXT = "songs-poems";
+
+    public DatasetSpec(String name, Integer trainSubset, Integer testSubset) {
+        this(name, trainSubset, testSubset, null, null, null);
+    }
+
+    /** Token sequences (for transformers) rather than feature vectors. */
+    public boolean tokens() {
+        return CHAR_LM.equals(name) || ASSOCIATIVE_RECALL.equals(name);
+    }
 
     DatasetSpec withDefaults() {
-        return this;
+        return switch (name) {
+            case CHAR_LM -> new DatasetSpec(name, trainSubset, testSubset, path == null ? DEFAULT_TEXT : path, null,
+                    null);
+            case ASSOCIATIVE_RECALL -> new DatasetSpec(name, trainSubset == null ? 2000 : trainSubset,
+                    testSubset == null ? 500 : testSubset, null, pairs == null ? 256 : pairs,
+                    recall == null ? "memory" : recall);
+            default -> this;
+        };
     }
 }

@@ -52,7 +52,8 @@ public record ExperimentSpec(
      */
     public ExperimentSpec content() {
         TrainingSpec t = training == null ? null : new TrainingSpec(training.epochs(), training.batchSize(),
-                training.optimizer(), training.seed(), training.loss(), null);
+                training.optimizer(), training.seed(), training.loss(), null, training.algorithm(),
+                training.goodnessThreshold());
         return new ExperimentSpec(null, null, null, dataset, model, t, sparsity, null);
     }
 

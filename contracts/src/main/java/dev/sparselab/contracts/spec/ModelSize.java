@@ -24,7 +24,17 @@ public final class ModelSize {
 
     /** Parameters of the spec's model, or -1 when its dataset's shape is unknown here. */
     public static long parameters(ExperimentSpec spec) {
+        if (ModelSpec.TRANSFORMER.equals(spec.model().type())) {
+            return ConditionalSize.transformer(spec.model(), ConditionalSize.vocabulary(spec.dataset())).total();
+        }
         Shape s = shape(spec.dataset().name());
+        if (s != null && spec.training().local()) {
+            return ConditionalSize.local(spec.model(), spec.training(), s.channels() * s.height() * s.width(),
+                    s.classes()).total();
+        }
+        if (s != null && spec.model().conditional()) {
+            return ConditionalSize.mlp(spec.model(), s.channels() * s.height() * s.width(), s.classes()).total();
+        }
         if (s == null) {
             return -1;
         }

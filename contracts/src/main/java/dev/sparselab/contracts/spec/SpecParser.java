@@ -225,7 +225,7 @@ public final class SpecParser {
             if ("unevaluatedProperties".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword())) {
                 unknown.add(new FieldError(pointer, unknownFieldMessage(tree, pointer)));
             } else {
-                errors.add(new FieldError(pointer, e.getMessage()));
+                errors.add(new FieldError(pointer, message(tree, pointer, e)));
             }
         }
         // a field that is invalid for its method is also "not evaluated": report it once, for its real fault
@@ -238,7 +238,41 @@ public final class SpecParser {
             errors.sort(Comparator.comparing(FieldError::pointer));
             throw new InvalidSpecException(errors);
         }
-        return json.treeToValue(tree, ExperimentSpec.class).withDefaults();
+        ExperimentSpec spec = json.treeToValue(tree, ExperimentSpec.class).withDefaults();
+        List<FieldError> semantic = ConditionalSize.check(spec);
+        if (!semantic.isEmpty()) {
+            throw new InvalidSpecException(semantic);
+        }
+        return spec;
+    }
+
+    /** The validator's message, or a plainer one for the rules of conditional models and token data. */
+    private static String message(JsonNode tree, String pointer, Error e) {
+        String field = pointer.substring(pointer.lastIndexOf('/') + 1);
+        if ("false".equals(e.getKeyword())) {
+            String owner = pointer.startsWith("/model/ffn/") ? "ffn kind '" + tree.at("/model/ffn/kind").asString() + "'"
+                    : pointer.startsWith("/model/attention/")
+                    ? "attention pattern '" + tree.at("/model/attention/pattern").asString() + "'"
+                    : pointer.startsWith("/dataset/") ? "dataset '" + tree.at("/dataset/name").asString() + "'"
+                    : pointer.startsWith("/model/") ? "model type '" + tree.at("/model/type").asString() + "'"
+                    : "this spec";
+            return "'" + field + "' is not a parameter of " + owner + " (GET /api/v1/catalog lists the parameters)";
+        }
+        if ("/dataset/name".equals(pointer) && "not".equals(e.getKeyword())) {
+            return "a transformer needs token data: char-lm or associative-recall";
+        }
+        if ("/model/type".equals(pointer) && "const".equals(e.getKeyword())) {
+            return "token data (char-lm, associative-recall) needs model type transformer";
+        }
+        if ("/sparsity/method".equals(pointer) && "const".equals(e.getKeyword())
+                && (tree.at("/model/ffn").isObject() || "transformer".equals(tree.at("/model/type").asString()))) {
+            return "weight-sparsity methods are not available for transformers and conditional blocks: use 'dense'";
+        }
+        if ("/model/ffn/kind".equals(pointer) && "enum".equals(e.getKeyword()) && "hash".equals(
+                tree.at("/model/ffn/kind").asString())) {
+            return "an mlp cannot use hash routing (it needs token ids); use moe, switch, base, pkm, peer or fff";
+        }
+        return e.getMessage();
     }
 
     private static String unknownFieldMessage(JsonNode tree, String pointer) {

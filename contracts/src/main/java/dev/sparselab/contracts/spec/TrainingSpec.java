@@ -2,11 +2,20 @@ package dev.sparselab.contracts.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-/** The training recipe. {@code epochs} counts dense/sparse training epochs, not fine-tuning. */
+/**
+ * The training recipe. {@code epochs} counts dense/sparse training epochs, not fine-tuning.
+ *
+ * @param algorithm         {@code backprop} (end to end), or layer-local training of an mlp without end-to-end
+ *                          backward: {@code forward-forward} (Hinton) or {@code mono-forward}
+ * @param goodnessThreshold forward-forward's theta (default 2.0)
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec optimizer, Long seed, String loss,
-                           Integer checkpointEvery) {
+                           Integer checkpointEvery, String algorithm, Double goodnessThreshold) {
     public static final long DEFAULT_SEED = 42L;
+    public static final String BACKPROP = "backprop";
+    public static final String FORWARD_FORWARD = "forward-forward";
+    public static final String MONO_FORWARD = "mono-forward";
     public static final String CROSS_ENTROPY = "cross-entropy";
     public static final String MSE = "mse";
 
@@ -18,6 +27,16 @@ public record TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec opti
         this(epochs, batchSize, optimizer, seed, loss, null);
     }
 
+    public TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec optimizer, Long seed, String loss,
+                        Integer checkpointEvery) {
+        this(epochs, batchSize, optimizer, seed, loss, checkpointEvery, null, null);
+    }
+
+    /** Trained layer by layer (no end-to-end backward pass). */
+    public boolean local() {
+        return FORWARD_FORWARD.equals(algorithm) || MONO_FORWARD.equals(algorithm);
+    }
+
     TrainingSpec withDefaults() {
         return new TrainingSpec(
                 epochs == null ? 1 : epochs,
@@ -25,10 +44,15 @@ public record TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec opti
                 optimizer == null ? OptimizerSpec.DEFAULT : optimizer.withDefaults(),
                 seed == null ? DEFAULT_SEED : seed,
                 loss == null ? CROSS_ENTROPY : loss,
-                checkpointEvery == null ? 1 : checkpointEvery);
+                checkpointEvery == null ? 1 : checkpointEvery,
+                // backprop is the default and stays implicit: specs stored before the field existed keep their hash
+                BACKPROP.equals(algorithm) ? null : algorithm,
+                FORWARD_FORWARD.equals(algorithm) ? (goodnessThreshold == null ? Double.valueOf(2.0)
+                        : goodnessThreshold) : null);
     }
 
     TrainingSpec withSeed(long newSeed) {
-        return new TrainingSpec(epochs, batchSize, optimizer, newSeed, loss, checkpointEvery);
+        return new TrainingSpec(epochs, batchSize, optimizer, newSeed, loss, checkpointEvery, algorithm,
+                goodnessThreshold);
     }
 }

@@ -31,7 +31,7 @@ public class RunQueries {
     public record EvaluationView(double testAccuracy, double testLoss, double sparsity, long parameters,
                                  long nonZero, int examples, String device, JsonNode layers, JsonNode activations,
                                  JsonNode cost, Double nmCompliance, JsonNode latency, Double top5Accuracy,
-                                 JsonNode provenance, Instant evaluatedAt) {
+                                 JsonNode provenance, Instant evaluatedAt, JsonNode conditional) {
     }
 
     public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
@@ -211,7 +211,7 @@ public class RunQueries {
             e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,
             e.device as e_device, e.layers::text as e_layers, e.activations::text as e_activations,
             e.cost::text as e_cost, e.nm_compliance, e.latency::text as e_latency, e.top5_accuracy,
-            e.provenance::text as e_provenance, e.created_at as e_created""";
+            e.provenance::text as e_provenance, e.created_at as e_created, e.conditional::text as e_conditional""";
 
     private static EvaluationView evaluation(ResultSet rs, boolean withLayers) throws SQLException {
         if (rs.getObject("e_run") == null) {
@@ -223,7 +223,8 @@ public class RunQueries {
                 withLayers ? json(rs.getString("e_activations")) : null, costSummary(json(rs.getString("e_cost")),
                 withLayers), (Double) rs.getObject("nm_compliance"),
                 withLayers ? json(rs.getString("e_latency")) : null, (Double) rs.getObject("top5_accuracy"),
-                withLayers ? json(rs.getString("e_provenance")) : null, instant(rs.getTimestamp("e_created")));
+                withLayers ? json(rs.getString("e_provenance")) : null, instant(rs.getTimestamp("e_created")),
+                json(rs.getString("e_conditional")));
     }
 
     /** The cost; without its per-layer list in summaries. */

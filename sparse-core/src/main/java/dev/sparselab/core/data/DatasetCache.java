@@ -10,11 +10,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * Subsets are cut from the cached full split per call (they depend on the run's seed). Thread-safe.
  */
 public final class DatasetCache {
+    /** Where char-lm texts are read from unless configured: Debian's {@code fortunes} package. */
+    public static final Path DEFAULT_TEXT_DIR = Path.of("/usr/share/games/fortunes");
     private final Path datasetsDir;
+    private final Path textDir;
     private final Map<String, Dataset> full = new ConcurrentHashMap<>();
+    private final Map<String, TokenData> tokens = new ConcurrentHashMap<>();
 
     public DatasetCache(Path datasetsDir) {
+        this(datasetsDir, DEFAULT_TEXT_DIR);
+    }
+
+    public DatasetCache(Path datasetsDir, Path textDir) {
         this.datasetsDir = datasetsDir;
+        this.textDir = textDir == null ? DEFAULT_TEXT_DIR : textDir;
+    }
+
+    public Path textDir() {
+        return textDir;
+    }
+
+    /** A split of token data for sequences of {@code length} positions (the model's context). */
+    public TokenData tokens(DatasetSpec spec, int length, long seed, boolean train) {
+        String key = spec.path() + "/" + length + "/" + (train ? "train" : "test");
+        if (DatasetSpec.CHAR_LM.equals(spec.name())) {
+            TokenData all = tokens.computeIfAbsent(key,
+                    k -> CharLm.load(textDir, spec.path(), length, train, null, seed));
+            Integer limit = train ? spec.trainSubset() : spec.testSubset();
+            return limit == null || limit >= all.size() ? all
+                    : CharLm.load(textDir, spec.path(), length, train, limit, seed);
+        }
+        if (DatasetSpec.ASSOCIATIVE_RECALL.equals(spec.name())) {
+            return AssociativeRecall.generate(spec, length, seed, train); // cheap, and different per seed
+        }
+        throw new DatasetUnavailableException("'" + spec.name() + "' is not token data");
     }
 
     public Path datasetsDir() {

@@ -20,11 +20,14 @@ import java.util.List;
  * @param top5Accuracy fraction of test examples whose label is among the 5 highest outputs; null with 10
  *                     classes or fewer
  * @param provenance   where the evaluation ran: test data hash, library versions, device
+ * @param conditional  for conditional-computation models: bits per character, active parameters, expert load,
+ *                     attention density; null otherwise. For them {@code sparsity} is the fraction of the
+ *                     parameters a token does not use (1 - active / total), and {@code nonZero} the active ones.
  */
 public record Evaluation(double testAccuracy, double testLoss, double sparsity, long parameters, long nonZero,
                          int examples, List<LayerSparsity> layers, List<ActivationSparsity> activations, Cost cost,
                          Double nmCompliance, List<Latency> latency, Double top5Accuracy,
-                         EvaluationProvenance provenance) {
+                         EvaluationProvenance provenance, ConditionalReport conditional) {
 
     /** Where an evaluation ran. */
     public record EvaluationProvenance(String testDatasetHash, String testDataset, String djlVersion, String engine,

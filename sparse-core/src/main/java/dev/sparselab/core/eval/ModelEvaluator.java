@@ -151,7 +151,7 @@ public final class ModelEvaluator {
                     params, nonZero, n, layers, activationSparsity, cost, nm, latency(net, artifact, manager),
                     test.classes() > 10 ? (double) top5 / n : null,
                     new Evaluation.EvaluationProvenance(test.hash(), test.name(), ai.djl.engine.Engine.getDjlVersion(),
-                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()));
+                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()), null);
         }
     }
 

@@ -1,0 +1,132 @@
+package dev.sparselab.core.cond;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sparselab.contracts.spec.FfnSpec;
+import dev.sparselab.core.train.Engines;
+import dev.sparselab.core.train.NoGrad;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Gating, load-balancing losses and product-key retrieval on arrays. */
+class BlocksTest {
+    private static float[] gaussian(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rng.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void topKGatingPicksExactlyKExpertsWhoseGatesSumToOne() {
+        int n = 40;
+        int d = 12;
+        int e = 8;
+        int k = 2;
+        FfnSpec spec = new FfnSpec("moe", 6, e, k, null, 0.01, false, null, null, null, null, null);
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            Weights w = new Weights(m, 1);
+            RoutedFfn moe = new RoutedFfn(spec, "moe", d, w, null, 1);
+            w.get("moe.gate").set(java.nio.FloatBuffer.wrap(gaussian(d * e, 2)));
+            NDArray x = m.create(gaussian(n * d, 3), new Shape(n, d));
+            Step step = new Step(m, false, false, 1, false);
+            RoutedFfn.Gating gating = moe.gate(x, null, step);
+            float[] logits = x.matMul(w.get("moe.gate")).toFloatArray();
+            float[] combine = Experts.combine(step, gating.choices(), gating.gates(), e).toFloatArray();
+            for (int t = 0; t < n; t++) {
+                int nonZero = 0;
+                double sum = 0;
+                for (int j = 0; j < e; j++) {
+                    nonZero += combine[t * e + j] > 0 ? 1 : 0;
+                    sum += combine[t * e + j];
+                }
+                assertThat(nonZero).isEqualTo(k);
+                assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+                // the chosen experts are the k largest logits, and the gates are their softmax
+                float[] row = java.util.Arrays.copyOfRange(logits, t * e, (t + 1) * e);
+                int[] chosen = gating.choices()[t];
+                for (int j = 0; j < e; j++) {
+                    boolean isChosen = j == chosen[0] || j == chosen[1];
+                    if (!isChosen) {
+                        assertThat(row[j]).isLessThanOrEqualTo(Math.min(row[chosen[0]], row[chosen[1]]));
+                    }
+                }
+                double expected = 1 / (1 + Math.exp(row[chosen[1]] - row[chosen[0]]));
+                assertThat(combine[t * e + chosen[0]]).isCloseTo((float) expected,
+                        org.assertj.core.data.Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void loadBalancingLossesAreMinimalForUniformLoad() {
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            int e = 8;
+            float[] uniform = new float[e];
+            java.util.Arrays.fill(uniform, 1f / e);
+            NDArray u = m.create(uniform);
+            // Shazeer: CV^2 is 0 for equal importance/load and positive otherwise
+            assertThat(Ops.cv2(u.mul(100)).getFloat()).isCloseTo(0f, org.assertj.core.data.Offset.offset(1e-6f));
+            // Switch: E sum f_i P_i is 1 when both are uniform
+            assertThat(RoutedFfn.switchLoss(u, u, e).getFloat()).isCloseTo(1f,
+                    org.assertj.core.data.Offset.offset(1e-6f));
+            SplittableRandom rng = new SplittableRandom(9);
+            for (int trial = 0; trial < 50; trial++) {
+                float[] f = new float[e];
+                float sum = 0;
+                for (int i = 0; i < e; i++) {
+                    f[i] = (float) Math.pow(rng.nextDouble(), 3);
+                    sum += f[i];
+                }
+                for (int i = 0; i < e; i++) {
+                    f[i] /= sum;
+                }
+                NDArray skew = m.create(f);
+                assertThat(Ops.cv2(skew).getFloat()).isGreaterThan(0f);
+                // when the router's probabilities follow the load, any imbalance costs more than uniform
+                assertThat(RoutedFfn.switchLoss(skew, skew, e).getFloat()).isGreaterThan(1f);
+            }
+        }
+    }
+
+    @Test
+    void productKeyRetrievalReturnsTheBruteForceTopK() {
+        int n = 30;
+        int heads = 3;
+        int half = 5;
+        int keys = 16;
+        int k = 6;
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            NDArray q1 = m.create(gaussian(n * heads * half, 1), new Shape(n, heads, half));
+            NDArray q2 = m.create(gaussian(n * heads * half, 2), new Shape(n, heads, half));
+            NDArray k1 = m.create(gaussian(heads * keys * half, 3), new Shape(heads, keys, half));
+            NDArray k2 = m.create(gaussian(heads * keys * half, 4), new Shape(heads, keys, half));
+            ProductKeys.Retrieved fast = ProductKeys.retrieve(q1, q2, k1, k2, k, keys);
+            ProductKeys.Retrieved all = ProductKeys.bruteForce(q1, q2, k1, k2, k, keys);
+            long[] fastIds = fast.memories().toLongArray();
+            long[] allIds = all.memories().toLongArray();
+            float[] fastScores = fast.scores().toFloatArray();
+            float[] allScores = all.scores().toFloatArray();
+            assertThat(fastIds).hasSize(n * heads * k);
+            for (int row = 0; row < n * heads; row++) {
+                Set<Long> a = new HashSet<>();
+                Set<Long> b = new HashSet<>();
+                for (int j = 0; j < k; j++) {
+                    a.add(fastIds[row * k + j]);
+                    b.add(allIds[row * k + j]);
+                    assertThat(fastScores[row * k + j]).isCloseTo(allScores[row * k + j],
+                            org.assertj.core.data.Offset.offset(1e-5f));
+                }
+                assertThat(a).isEqualTo(b);
+                assertThat(a).allMatch(id -> id >= 0 && id < (long) keys * keys);
+            }
+        }
+    }
+}
