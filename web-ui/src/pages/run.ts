@@ -8,13 +8,16 @@ import { churnByLayer, series, type Route } from '../transforms';
 
 interface Layer { name: string; shape: number[]; parameters: number; nonZero: number; sparsity: number }
 interface Latency { batch: number; denseMs: number; cooMs: number; csrMs: number; sparseMs: number; speedup: number }
+interface Block { name: string; kind: string; load: number[] | null; droppedFraction: number; imbalance: number; coverage: number }
+interface Conditional { task: string; bitsPerCharacter?: number; perplexity?: number; totalParameters: number;
+  activeParameters: number; attentionDensity?: number; blocks: Block[] }
 interface RunView {
   id: string; experimentId: string; seed: number; spec: Record<string, any>; status: string; reason?: string;
   trainer?: string; device?: string; createdAt: string; startedAt?: string; finishedAt?: string;
   provenance?: Record<string, unknown>; artifactSha256?: string;
   scheduling: { owner: string; priority: string; attempt: number; resumedFromStep?: number; stoppedEarly: boolean };
   evaluation?: { testAccuracy: number; top5Accuracy?: number; testLoss: number; sparsity: number; parameters: number;
-    nonZero: number; layers: Layer[]; cost: Record<string, number>; latency: Latency[] } | null;
+    nonZero: number; layers: Layer[]; cost: Record<string, number>; latency: Latency[]; conditional?: Conditional | null } | null;
 }
 
 export function renderRun(root: HTMLElement, route: Route): () => void {
@@ -81,7 +84,12 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
   ], { zoom: true });
   const layers = run.evaluation?.layers ?? [];
   const layerEl = root.querySelector<HTMLElement>('#chart-layers')!;
-  if (layers.length) {
+  const routed = (run.evaluation?.conditional?.blocks ?? []).filter((b) => b.load);
+  if (routed.length) {
+    // conditional models: which experts the test tokens went to, per block (1 / experts = balanced)
+    barChart(layerEl, 'Expert load per block (test split)', routed[0].load!.map((_, i) => `e${i}`),
+      routed.map((b) => ({ name: b.name, values: b.load! })), 'fraction of tokens');
+  } else if (layers.length) {
     barChart(layerEl, 'Sparsity per layer (evaluated model)', layers.map((l) => l.name),
       [{ name: 'sparsity', values: layers.map((l) => l.sparsity) }], 'sparsity');
   } else {
@@ -107,13 +115,26 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
     ]);
     lineChart(churnEl, 'Mask churn (dropped / grown connections, IoU with previous mask)', 'step', ['connections', 'IoU'], lines,
       { zoom: true });
+  } else if (m.series.some((s) => /^ffn\..+\.load\.\d+$/.test(s.name))) {
+    // conditional models: each expert's share of the tokens per epoch, per block
+    const loads = m.series.filter((s) => /^ffn\..+\.load\.\d+$/.test(s.name));
+    lineChart(churnEl, 'Expert load over training (fraction of tokens per epoch)', 'step', ['fraction'],
+      loads.map((s) => ({ name: s.name.slice(4), points: s.points.map((p) => [p.step, p.value] as [number, number]) })),
+      { zoom: true });
   } else {
     churnEl.innerHTML = state('empty', 'No mask updates: this method keeps its mask fixed.');
   }
   const e = run.evaluation;
+  const c = e?.conditional;
+  const conditionalRows = c ? `
+      ${c.bitsPerCharacter != null ? `<tr><th>bits per character</th><td id="eval-bpc">${c.bitsPerCharacter.toFixed(4)} (perplexity ${c.perplexity!.toFixed(3)})</td></tr>` : ''}
+      <tr><th>active parameters</th><td>${c.activeParameters.toLocaleString()} per ${c.task === 'classification' ? 'example' : 'token'} of ${c.totalParameters.toLocaleString()}</td></tr>
+      ${c.attentionDensity != null ? `<tr><th>attention density</th><td>${c.attentionDensity.toFixed(4)}</td></tr>` : ''}
+      ${c.blocks.map((b) => `<tr><th>${escapeHtml(b.name)} (${escapeHtml(b.kind)})</th><td>max/mean load ${b.imbalance.toFixed(2)},
+        dropped ${percent(b.droppedFraction)}, experts used ${percent(b.coverage)}</td></tr>`).join('')}` : '';
   root.querySelector('#run-eval')!.innerHTML = e ? `
     <h3>Evaluation</h3>
-    <table class="kv"><tr><th>test accuracy</th><td id="eval-accuracy">${e.testAccuracy.toFixed(4)}</td></tr>
+    <table class="kv"><tr><th>test accuracy</th><td id="eval-accuracy">${e.testAccuracy.toFixed(4)}</td></tr>${conditionalRows}
       ${e.top5Accuracy != null ? `<tr><th>top-5 accuracy</th><td>${e.top5Accuracy.toFixed(4)}</td></tr>` : ''}
       <tr><th>test loss</th><td>${e.testLoss.toFixed(4)}</td></tr>
       <tr><th>sparsity</th><td>${e.sparsity.toFixed(4)} (${e.nonZero.toLocaleString()} of ${e.parameters.toLocaleString()} weights non-zero)</td></tr>
@@ -121,9 +142,11 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
       <tr><th>size</th><td>${Math.round(e.cost.compressedBytes).toLocaleString()} B compressed vs ${Math.round(e.cost.denseBytes).toLocaleString()} B dense</td></tr>
       ${e.cost.trainingFlopsRatio ? `<tr><th>training FLOPs</th><td>${e.cost.trainingFlopsRatio.toFixed(3)} × dense</td></tr>` : ''}
     </table>
-    <table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
+    ${c ? `<table><tr><th>batch</th><th>dense reference ms</th><th>routed / sparse ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
+      `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.sparseMs.toFixed(3)}</td><td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`
+    : `<table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
       `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.cooMs.toFixed(3)}</td><td>${l.csrMs.toFixed(3)}</td>
-       <td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`
+       <td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`}`
     : state('empty', run.status === 'FAILED' || run.status === 'CANCELLED' ? 'No evaluation: the run did not finish.'
       : 'The evaluation appears when training ends.');
   root.querySelector('#run-prov')!.innerHTML = run.provenance ? `<h3>Provenance</h3><table class="kv">${Object.entries(run.provenance)

@@ -119,4 +119,23 @@ class ConditionalSpecTest {
         assertThat(c.active()).isEqualTo(base + 64 * 4 + expert);
         assertThat(ModelSize.parameters(s)).isEqualTo(c.total());
     }
+
+    @Test
+    void theCommittedSweepComparesArchitecturesAtEqualActiveParameters() throws Exception {
+        String text = java.nio.file.Files.readString(java.nio.file.Path.of("../bench/specs/conditional-sweep.yaml"));
+        var plan = parser.plan(text, true);
+        assertThat(plan.runs()).hasSize(60); // 10 models x 2 datasets x 3 seeds
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (var run : plan.runs()) {
+            ExperimentSpec s = run.spec();
+            kinds.add(s.model().ffn().kind() + "/" + s.model().attention().pattern() + "/" + s.model().context());
+            if (s.model().context() == 64) {
+                long active = ConditionalSize.transformer(s.model(), ConditionalSize.vocabulary(s.dataset())).active();
+                long dense = ConditionalSize.transformer(plan.runs().get(0).spec().model(),
+                        ConditionalSize.vocabulary(s.dataset())).active();
+                assertThat((double) active / dense).as(s.model().ffn().kind()).isBetween(0.99, 1.01);
+            }
+        }
+        assertThat(kinds).hasSize(10);
+    }
 }
