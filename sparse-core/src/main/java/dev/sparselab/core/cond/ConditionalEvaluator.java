@@ -141,7 +141,8 @@ public final class ConditionalEvaluator {
 
     /**
      * Median forward time of the routed/gathered computation ({@code sparseMs}, also in the coo/csr fields)
-     * against the dense reference ({@code denseMs}) at batch 1 and at {@link #BATCH} (or the test size).
+     * against the dense reference ({@code denseMs}; 0 where it would not fit, see above) at batch 1 and at
+     * {@link #BATCH} (or the test size).
      */
     private static List<Latency> latency(ConditionalNetwork net, TokenData tokens, Dataset examples,
                                          NDManager manager) {
@@ -153,9 +154,12 @@ public final class ConditionalEvaluator {
         List<Latency> out = new ArrayList<>();
         for (int b : new int[]{1, Math.min(BATCH, n)}) {
             ConditionalTrainer.Batch batch = ConditionalTrainer.batch(tokens, examples, order, 0, b);
-            double dense = time(net, batch, b, true, manager);
             double sparse = time(net, batch, b, false, manager);
-            out.add(new Latency(b, dense, sparse, sparse, sparse, dense / sparse, List.of()));
+            // the dense reference of product keys scores all keys^2 memories per row: skipped (0) where that
+            // would take more than 256 MB of scores
+            boolean feasible = net.denseReferenceFloats((long) b * net.rowsPerExample()) <= (1L << 26);
+            double dense = feasible ? time(net, batch, b, true, manager) : 0;
+            out.add(new Latency(b, dense, sparse, sparse, sparse, feasible ? dense / sparse : 0, List.of()));
             if (n == 1) {
                 break;
             }

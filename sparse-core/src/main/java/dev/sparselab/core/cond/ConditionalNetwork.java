@@ -35,6 +35,17 @@ public abstract class ConditionalNetwork {
     /** Parameter counts (total, active per token or example) as the spec promises. */
     public abstract ConditionalSize.Count size();
 
+    /** The largest array (in floats) the dense reference allocates for {@code rows} rows: product keys' n^2 scores. */
+    public long denseReferenceFloats(long rows) {
+        long most = 0;
+        for (Ffn f : blocks) {
+            if (f instanceof MemoryFfn m) {
+                most = Math.max(most, m.denseScores(rows));
+            }
+        }
+        return most;
+    }
+
     /** Attention density per block (empty for an mlp). */
     public List<Double> attentionDensity() {
         return List.of();

@@ -38,8 +38,8 @@ final class Experts {
         NDArray padded = x.concat(step.manager.zeros(new Shape(1, width)), 0);
         NDArray in = Ops.rows(padded, Ops.longs(step.manager, slotToken, slotToken.length))
                 .reshape(count, cap, width);
-        NDArray h = Ops.gelu(in.batchMatMul(w.get(p + ".w1")).add(w.get(p + ".b1").reshape(count, 1, hidden)));
-        NDArray out = h.batchMatMul(w.get(p + ".w2")).add(w.get(p + ".b2").reshape(count, 1, width))
+        NDArray h = Ops.gelu(in.batchMatMul(w.get(p + ".w1")).add(Ops.scratch(w.get(p + ".b1").reshape(count, 1, hidden), step)));
+        NDArray out = h.batchMatMul(w.get(p + ".w2")).add(Ops.scratch(w.get(p + ".b2").reshape(count, 1, width), step))
                 .reshape((long) count * cap, width);
         int k = dispatch.tokenSlot().length == 0 ? 1 : dispatch.tokenSlot()[0].length;
         long[] tokenSlot = new long[(int) n * k];
@@ -55,16 +55,16 @@ final class Experts {
     }
 
     /** Every expert on every token: [E, n, d]. */
-    NDArray all(NDArray x) {
+    NDArray all(NDArray x, Step step) {
         long n = x.getShape().get(0);
         NDArray in = x.expandDims(0).broadcast(new Shape(count, n, width));
-        NDArray h = Ops.gelu(in.batchMatMul(w.get(p + ".w1")).add(w.get(p + ".b1").reshape(count, 1, hidden)));
-        return h.batchMatMul(w.get(p + ".w2")).add(w.get(p + ".b2").reshape(count, 1, width));
+        NDArray h = Ops.gelu(in.batchMatMul(w.get(p + ".w1")).add(Ops.scratch(w.get(p + ".b1").reshape(count, 1, hidden), step)));
+        return h.batchMatMul(w.get(p + ".w2")).add(Ops.scratch(w.get(p + ".b2").reshape(count, 1, width), step));
     }
 
     /** Dense reference: sum over experts of combine[n, e] * expert_e(x_n); combine [n, E]. */
-    NDArray dense(NDArray x, NDArray combine) {
-        return combine.transpose().expandDims(2).mul(all(x)).sum(new int[]{0});
+    NDArray dense(NDArray x, NDArray combine, Step step) {
+        return combine.transpose().expandDims(2).mul(all(x, step)).sum(new int[]{0});
     }
 
     /** The combine matrix [n, E] of choices [n][k] with gates [n, k] (dropped choices already zeroed). */

@@ -74,10 +74,10 @@ final class FastFfn extends Ffn {
                 probs = NDArrays.stack(new NDList(probs.mul(cl.neg().add(1f)), probs.mul(cl)), 2)
                         .reshape(n, 1L << (l + 1));
             }
-            return experts.dense(x, probs);
+            return experts.dense(x, probs, step);
         }
         NDArray gates = step.manager.ones(new Shape(n, 1));
-        return step.dense ? experts.dense(x, Experts.combine(step, choices, gates, leaves))
+        return step.dense ? experts.dense(x, Experts.combine(step, choices, gates, leaves), step)
                 : experts.sparse(x, dispatch, gates, step);
     }
 }

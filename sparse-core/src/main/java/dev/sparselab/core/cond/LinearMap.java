@@ -95,7 +95,8 @@ abstract class LinearMap {
                 for (int i = 0; i < support.length; i++) {
                     where[(int) support[i]] = i;
                 }
-                NDArray values = w.get(p + ".s").concat(step.manager.zeros(new ai.djl.ndarray.types.Shape(1)));
+                NDArray values = Ops.scratch(w.get(p + ".s").concat(step.manager.zeros(
+                        new ai.djl.ndarray.types.Shape(1))), step);
                 NDArray s = values.gather(Ops.longs(step.manager, where, where.length), 0).reshape(in, out);
                 y = y.add(x.matMul(s));
             }

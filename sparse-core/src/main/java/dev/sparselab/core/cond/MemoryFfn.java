@@ -39,6 +39,11 @@ final class MemoryFfn extends Ffn {
         this.stats = new LayerStats(prefix, (int) memories);
     }
 
+    /** Floats of the all-memories score array of the dense reference for {@code rows} rows. */
+    long denseScores(long rows) {
+        return rows * spec.heads() * (long) spec.keys() * spec.keys();
+    }
+
     @Override
     LayerStats stats() {
         return stats;

@@ -38,10 +38,21 @@ final class Ops {
         long m = s.size();
         NDArray flat = index.reshape(m, 1).broadcast(new Shape(m, d));
         NDArray picked = table.gather(flat, 0);
+        // an op's result belongs to its receiver's manager: a parameter's would keep it until the model closes
+        picked.attach(index.getManager());
         long[] out = new long[s.dimension() + 1];
         System.arraycopy(s.getShape(), 0, out, 0, s.dimension());
         out[s.dimension()] = d;
         return picked.reshape(new Shape(out));
+    }
+
+    /**
+     * A parameter-derived array (a reshape, a transpose) moved into the step's manager, so that it is freed with
+     * the step; DJL attaches an op's result to the manager of its receiver, here the model's.
+     */
+    static NDArray scratch(NDArray derived, Step step) {
+        derived.attach(step.manager);
+        return derived;
     }
 
     static NDArray longs(NDManager m, long[] values, long... shape) {

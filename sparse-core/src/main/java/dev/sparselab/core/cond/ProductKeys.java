@@ -49,6 +49,8 @@ final class ProductKeys {
 
     /** q [n, heads, h] against keys [heads, keys, h]: [n, heads, keys]. */
     private static NDArray halfScores(NDArray q, NDArray keys) {
-        return q.transpose(1, 0, 2).batchMatMul(keys.transpose(0, 2, 1)).transpose(1, 0, 2);
+        NDArray keysT = keys.transpose(0, 2, 1);
+        keysT.attach(q.getManager()); // not the parameter's manager: freed with the step
+        return q.transpose(1, 0, 2).batchMatMul(keysT).transpose(1, 0, 2);
     }
 }

@@ -88,7 +88,7 @@ final class RoutedFfn extends Ffn {
                 stats.addAux(g.aux().getFloat());
             }
         }
-        NDArray y = step.dense ? experts.dense(x, Experts.combine(step, g.choices(), g.gates(), e))
+        NDArray y = step.dense ? experts.dense(x, Experts.combine(step, g.choices(), g.gates(), e), step)
                 : experts.sparse(x, dispatch, g.gates(), step);
         if (FfnSpec.BASE.equals(spec.kind())) {
             // BASE: sigmoid(h . c_e) E_e(h) + (1 - sigmoid(h . c_e)) h

@@ -85,6 +85,22 @@ class LocalAndFactorizedTest {
                 + ("mono-forward".equals(algorithm) ? 2 * (200 * 10 + 10) : 0));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"kind\": \"moe\", \"experts\": 4, \"k\": 1, \"hidden\": 32}",
+        "{\"kind\": \"peer\", \"heads\": 2, \"keys\": 16, \"k\": 4, \"keyDim\": 16}"})
+    void mlpsWithConditionalBlocksLearnFashionMnist(String ffn) {
+        Assumptions.assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist missing");
+        Evaluation e = trainAndEvaluate(spec("""
+                {"name": "cond mlp", "dataset": {"name": "fashion-mnist", "trainSubset": 6000, "testSubset": 1000},
+                 "model": {"type": "mlp", "hidden": [128], "ffn": %s},
+                 "training": {"epochs": 2, "batchSize": 64, "seed": 5, "optimizer": {"type": "adam"}}}"""
+                .formatted(ffn)));
+        assertThat(e.testAccuracy()).as(ffn).isGreaterThan(0.75);
+        assertThat(e.conditional().task()).isEqualTo("classification");
+        assertThat(e.conditional().activeParameters()).isLessThan(e.conditional().totalParameters());
+        assertThat(e.conditional().blocks()).hasSize(1);
+    }
+
     @Test
     void factorizedLayersAreTheProductsTheySayAndCountedByTheSpec() {
         int in = 12;
