@@ -89,18 +89,34 @@ abstract class LinearMap {
             NDArray y = x.matMul(w.get(p + ".u")).matMul(w.get(p + ".v"));
             if (sparse) {
                 // S as a dense [in, out] gathered from its values (and one zero for positions off the support)
-                float[] support = w.buffer(p + ".support");
-                long[] where = new long[in * out];
-                java.util.Arrays.fill(where, support.length);
-                for (int i = 0; i < support.length; i++) {
-                    where[(int) support[i]] = i;
-                }
+                long[] where = positions();
                 NDArray values = Ops.scratch(w.get(p + ".s").concat(step.manager.zeros(
                         new ai.djl.ndarray.types.Shape(1))), step);
                 NDArray s = values.gather(Ops.longs(step.manager, where, where.length), 0).reshape(in, out);
                 y = y.add(x.matMul(s));
             }
             return y.add(w.get(p + ".bias"));
+        }
+
+        private float[] indexedSupport;
+        private long[] positions;
+
+        /**
+         * For every entry of W, its index among S's values (or the zero slot after them); built once per support
+         * (a stored model's support replaces the drawn one), not every step.
+         */
+        private long[] positions() {
+            float[] support = w.buffer(p + ".support");
+            if (support != indexedSupport) {
+                long[] where = new long[in * out];
+                java.util.Arrays.fill(where, support.length);
+                for (int i = 0; i < support.length; i++) {
+                    where[(int) support[i]] = i;
+                }
+                positions = where;
+                indexedSupport = support;
+            }
+            return positions;
         }
 
         static int[] distinct(int n, int count, SplittableRandom rng) {
