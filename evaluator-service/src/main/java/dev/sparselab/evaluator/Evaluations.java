@@ -72,13 +72,16 @@ class Evaluations {
             } else {
                 e = evaluator.evaluate(artifact, datasets.get(artifact.spec().dataset(), seed, false));
             }
+            // a later attempt's model replaces an earlier attempt's evaluation (fencing); a replay changes nothing
+            jdbc.sql("delete from evaluations where run_id = ? and coalesce(attempt, 0) < ?")
+                    .params(completed.runId(), completed.attempt()).update();
             jdbc.sql("""
-                    insert into evaluations (run_id, artifact_sha256, test_accuracy, test_loss, sparsity, parameters,
+                    insert into evaluations (run_id, attempt, artifact_sha256, test_accuracy, test_loss, sparsity, parameters,
                       non_zero, examples, layers, activations, cost, nm_compliance, latency, top5_accuracy,
                       provenance, device, conditional)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb)
                     on conflict (run_id) do nothing""")
-                    .params(completed.runId(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
+                    .params(completed.runId(), completed.attempt(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
                             e.sparsity(), e.parameters(), e.nonZero(), e.examples(), EventCodec.encode(e.layers()),
                             EventCodec.encode(e.activations()), costWithTraining(e, completed), e.nmCompliance(),
                             EventCodec.encode(e.latency()), e.top5Accuracy(), EventCodec.encode(e.provenance()),
@@ -86,15 +89,18 @@ class Evaluations {
                             e.conditional() == null ? null : EventCodec.encode(e.conditional()))
                     .update();
             log.info("run {} evaluated: accuracy {} sparsity {}", completed.runId(), e.testAccuracy(), e.sparsity());
-            outcome = new EvaluationEvent.EvaluationCompleted(completed.runId(), e.testAccuracy(), e.sparsity());
+            outcome = new EvaluationEvent.EvaluationCompleted(completed.runId(), e.testAccuracy(), e.sparsity(),
+                    completed.attempt(), completed.artifactSha256());
         } catch (DatasetUnavailableException | IllegalStateException | IllegalArgumentException e) {
-            outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.getMessage());
+            outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.getMessage(), completed.attempt(),
+                    completed.artifactSha256());
         } catch (RuntimeException e) {
             if (dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
                 throw e; // PostgreSQL is away: the listener retries with back-off, the run does not fail
             }
             log.error("evaluating run {} failed", completed.runId(), e);
-            outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.toString());
+            outcome = new EvaluationEvent.EvaluationFailed(completed.runId(), e.toString(), completed.attempt(),
+                    completed.artifactSha256());
         }
         publish(outcome);
         ledger.markProcessed(completed.eventId());

@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxActivePerUser    most runs of one owner released or running at once (0: no limit)
  * @param trainerTimeout      a trainer whose heartbeat is older than this no longer counts
  * @param orphanGrace         how long after its lease expired a RUNNING run is requested again
+ * @param outboxMaxAttempts   tries of an outbox row that fails for a reason other than an outage (a record
+ *                            the broker refuses) before it is parked, so that the rows after it go on
  * @param manageTopics        create the Kafka topics at start when missing; false where something else owns
  *                            them (Strimzi's {@code KafkaTopic} resources on Kubernetes)
  */
@@ -26,5 +28,6 @@ public record ExperimentProperties(
         @DefaultValue("8") int maxActivePerUser,
         @DefaultValue("30s") Duration trainerTimeout,
         @DefaultValue("5s") Duration orphanGrace,
+        @DefaultValue("5") int outboxMaxAttempts,
         @DefaultValue("true") boolean manageTopics) {
 }

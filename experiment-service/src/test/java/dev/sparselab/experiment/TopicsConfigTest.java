@@ -12,7 +12,7 @@ class TopicsConfigTest {
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withUserConfiguration(Config.TopicsConfig.class)
             .withBean(ExperimentProperties.class, () -> new ExperimentProperties(6, 100, Duration.ofSeconds(10), 2, 8,
-                    Duration.ofSeconds(30), Duration.ofSeconds(5), true));
+                    Duration.ofSeconds(30), Duration.ofSeconds(5), 5, true));
 
     @Test
     void createsEveryTopicByDefault() {

@@ -88,6 +88,17 @@ public final class KraftBroker implements AutoCloseable {
         return new KraftBroker(server, port, controllerPort);
     }
 
+    /**
+     * Runs a broker in a process of its own until the process ends: {@code logDir port controllerPort partitions}
+     * (the chaos test kills it with SIGKILL and starts it again on the same logs).
+     */
+    public static void main(String[] args) throws Exception {
+        KraftBroker broker = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                Integer.parseInt(args[3]));
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+        Thread.currentThread().join();
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

@@ -204,6 +204,15 @@ public final class LocalPlatform implements AutoCloseable {
         return trainerProcesses;
     }
 
+    /**
+     * The experiment-service's consumer of run events (for tests that hold them back: pause it, and wait for
+     * {@code isContainerPaused()} before relying on it).
+     */
+    public org.springframework.kafka.listener.MessageListenerContainer runEventsConsumer() {
+        return contexts.get(0).getBean(org.springframework.kafka.config.KafkaListenerEndpointRegistry.class)
+                .getListenerContainer(dev.sparselab.experiment.events.EventListeners.RUN_EVENTS);
+    }
+
     /** Stops the Kafka broker (as an outage would); {@link #restartKafka} brings it back on the same port and logs. */
     public synchronized void stopKafka() {
         kafka.close();

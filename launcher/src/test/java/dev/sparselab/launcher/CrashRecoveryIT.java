@@ -1,7 +1,6 @@
 package dev.sparselab.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparselab.core.artifact.ModelArtifact;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import tools.jackson.databind.JsonNode;
  * checkpoint, finishes, and ends with exactly the weights of the same run trained without interruption,
  * with one metric point per epoch.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class CrashRecoveryIT {
     static final Duration TIMEOUT = Duration.ofMinutes(4);
 
@@ -33,7 +33,7 @@ class CrashRecoveryIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.exists(PlatformIT.DATASETS.resolve("fashion-mnist")), "needs dataset-fashion-mnist");
+        Required.that(Files.exists(PlatformIT.DATASETS.resolve("fashion-mnist")), "needs dataset-fashion-mnist");
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, PlatformIT.DATASETS, 4, 2,
                 List.of()));
         api = new Api(platform.baseUrl(), platform.adminToken());
@@ -66,6 +66,22 @@ class CrashRecoveryIT {
         throw new AssertionError("trainers did not register within 3 minutes");
     }
 
+    /** Waits until the run has checkpoints of two epochs; the trainer process holding it then. */
+    static TrainerProcess holderAfterTwoEpochs(String runId) throws InterruptedException {
+        String owner = null;
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        while (owner == null && Instant.now().isBefore(deadline)) {
+            owner = db.sql("""
+                    select r.lease_owner from runs r where r.id = ?::uuid and r.lease_owner is not null
+                      and exists (select 1 from checkpoints c where c.run_id = r.id and c.epochs_done >= 2)""")
+                    .param(runId).query(String.class).optional().orElse(null);
+            Thread.sleep(50);
+        }
+        assertThat(owner).as("a trainer checkpointed two epochs").isNotNull();
+        String holder = owner;
+        return platform.trainerProcesses().stream().filter(t -> t.name().equals(holder)).findFirst().orElseThrow();
+    }
+
     static final String SPEC = """
             {"name": "crash recovery", %s "dataset": {"name": "fashion-mnist", "trainSubset": 12000, "testSubset": 2000},
              "model": {"type": "mlp", "hidden": [300, 100], "activation": "relu"},
@@ -74,22 +90,12 @@ class CrashRecoveryIT {
              "sparsity": {"method": "rigl", "target": 0.9, "deltaT": 20}}""";
 
     @Test
+    @org.junit.jupiter.api.Order(2)
     void aKilledTrainersRunResumesElsewhereAndEndsBitForBitAsIfUninterrupted() throws Exception {
         String runId = api.submitRun(SPEC.formatted(""));
         // wait until the run has checkpoints of two epochs, then kill whichever trainer holds it
-        String owner = null;
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        while (owner == null && Instant.now().isBefore(deadline)) {
-            owner = db.sql("""
-                    select r.lease_owner from runs r where r.id = ?::uuid and r.lease_owner is not null
-                      and exists (select 1 from checkpoints c where c.run_id = r.id and c.epochs_done >= 2)""")
-                    .param(runId).query(String.class).optional().orElse(null);
-            Thread.sleep(100);
-        }
-        assertThat(owner).as("a trainer checkpointed two epochs").isNotNull();
-        String killed = owner;
-        TrainerProcess victim = platform.trainerProcesses().stream().filter(t -> t.name().equals(killed))
-                .findFirst().orElseThrow();
+        TrainerProcess victim = holderAfterTwoEpochs(runId);
+        String killed = victim.name();
         long stepAtKill = db.sql("select max(step) from run_metrics where run_id = ?::uuid and name = 'train.loss'")
                 .param(runId).query(Long.class).single();
         Instant killedAt = Instant.now();
@@ -139,6 +145,77 @@ class CrashRecoveryIT {
         assertThat(db.sql("""
                 select count(*) from (select name, step from run_metrics where run_id = ?::uuid
                 group by name, step having count(*) > 1) d""").param(runId).query(Long.class).single()).isZero();
+    }
+
+    static final String PAUSED_SPEC = """
+            {"name": "paused trainer", %s "dataset": {"name": "fashion-mnist", "trainSubset": 6000, "testSubset": 1000},
+             "model": {"type": "mlp", "hidden": [300, 100], "activation": "relu"},
+             "training": {"epochs": 8, "batchSize": 128, "seed": 9, "checkpointEvery": 1,
+                          "optimizer": {"type": "sgd", "learningRate": 0.05, "momentum": 0.9}},
+             "sparsity": {"method": "rigl", "target": 0.9, "deltaT": 20}}""";
+
+    /**
+     * Fencing: a trainer is frozen (SIGSTOP) past its lease, the other trainer takes the run over, and the
+     * frozen one is let go on (SIGCONT) while the new attempt trains. The old attempt writes nothing that
+     * counts: exactly one RunCompleted is applied, one evaluation exists, of the artifact the run names, and
+     * the weights equal those of the same run trained without interruption.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void aTrainerFrozenPastItsLeaseIsFencedOff() throws Exception {
+        String runId = api.submitRun(PAUSED_SPEC.formatted(""));
+        TrainerProcess victim = holderAfterTwoEpochs(runId);
+        String frozen = victim.name();
+        victim.suspend();
+        try {
+            // the other trainer takes the run over (attempt 2) and makes progress past the frozen one
+            Instant deadline = Instant.now().plus(TIMEOUT);
+            boolean takenOver = false;
+            while (!takenOver && Instant.now().isBefore(deadline)) {
+                takenOver = db.sql("""
+                        select count(*) from runs r where r.id = ?::uuid and r.attempt >= 2 and r.lease_owner <> ?
+                          and exists (select 1 from checkpoints c where c.run_id = r.id and c.trainer = r.lease_owner)""")
+                        .params(runId, frozen).query(Long.class).single() > 0;
+                Thread.sleep(50);
+            }
+            assertThat(takenOver).as("taken over by the other trainer").isTrue();
+        } finally {
+            victim.resume();
+        }
+        JsonNode run = api.awaitRun(runId, TIMEOUT);
+        assertThat(run.get("status").asString()).as("run %s", run).isEqualTo("SUCCEEDED");
+        assertThat(victim.isAlive()).isTrue();
+        // the frozen trainer, let go on, found out that it lost the run (heartbeat or fenced write)
+        Instant noticed = Instant.now().plus(Duration.ofMinutes(1));
+        while (Instant.now().isBefore(noticed) && !Files.readString(victim.logFile()).contains("lost its lease")) {
+            Thread.sleep(200);
+        }
+        assertThat(Files.readString(victim.logFile())).contains("attempt 1 lost its lease");
+        assertThat(db.sql("select count(*) from run_history where run_id = ?::uuid and event = 'RunCompleted' and applied")
+                .param(runId).query(Long.class).single()).as("RunCompleted applied").isOne();
+        assertThat(db.sql("select count(*) from run_history where run_id = ?::uuid and event like 'status:%'")
+                .param(runId).query(Long.class).single()).as("terminal transitions").isOne();
+        assertThat(db.sql("select count(*) from evaluations where run_id = ?::uuid").param(runId).query(Long.class)
+                .single()).isOne();
+        String evaluated = db.sql("select artifact_sha256 from evaluations where run_id = ?::uuid").param(runId)
+                .query(String.class).single();
+        assertThat(run.get("artifactSha256").asString()).isEqualTo(evaluated);
+        assertThat(db.sql("select completed_attempt from runs where id = ?::uuid").param(runId).query(Integer.class)
+                .single()).isGreaterThanOrEqualTo(2);
+        // the frozen trainer, let go on, left nothing behind: no checkpoints, and no lease it still holds
+        Instant quiet = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(quiet) && db.sql("select count(*) from checkpoints where run_id = ?::uuid")
+                .param(runId).query(Long.class).single() > 0) {
+            Thread.sleep(200);
+        }
+        assertThat(db.sql("select count(*) from checkpoints where run_id = ?::uuid").param(runId).query(Long.class)
+                .single()).isZero();
+
+        String againId = api.submitRun(PAUSED_SPEC.formatted("\"force\": true,"));
+        JsonNode again = api.awaitRun(againId, TIMEOUT);
+        assertThat(again.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(run.get("artifactSha256").asString()).isEqualTo(again.get("artifactSha256").asString());
+        assertThat(series(runId, "train.loss")).hasSize(8).isEqualTo(series(againId, "train.loss"));
     }
 
     static ModelArtifact artifact(String sha) {

@@ -2,7 +2,6 @@ package dev.sparselab.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -344,7 +343,7 @@ class PlatformIT {
     @Test
     @Order(7)
     void lenet300OnFashionMnistReachesThePaperLikeAccuracy() throws Exception {
-        assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
+        Required.that(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
                 "dataset-fashion-mnist is not installed (CI installs it)");
         String dense = api.submitRun(spec("lenet-300-100 dense", "fashion-mnist", "[300, 100]", 2, 0.05,
                 "{\"method\": \"dense\"}"));
@@ -415,7 +414,7 @@ class PlatformIT {
     @Test
     @Order(7)
     void aLenet5RunSparsifiesConvKernelsThroughThePlatform() throws Exception {
-        assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
+        Required.that(Files.isDirectory(DATASETS.resolve("fashion-mnist")),
                 "dataset-fashion-mnist is not installed (CI installs it)");
         String runId = api.submitRun("""
                 {"name": "lenet5 magnitude 50%", "dataset": {"name": "fashion-mnist", "trainSubset": 1000, "testSubset": 500},

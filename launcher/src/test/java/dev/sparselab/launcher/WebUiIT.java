@@ -1,7 +1,6 @@
 package dev.sparselab.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,8 @@ class WebUiIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium (.ci/run installs it)");
-        assumeTrue(Files.isDirectory(REPO.resolve("web-ui/node_modules/playwright-core")), "needs npm ci in web-ui");
+        Required.that(Files.isExecutable(CHROMIUM), "needs Debian's chromium (/usr/bin/chromium)");
+        Required.that(Files.isDirectory(REPO.resolve("web-ui/node_modules/playwright-core")), "needs npm ci in web-ui");
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir, 0, 0, 0, PlatformIT.DATASETS, 4));
     }
 

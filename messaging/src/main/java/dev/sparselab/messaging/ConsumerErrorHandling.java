@@ -20,8 +20,10 @@ import org.springframework.util.backoff.FixedBackOff;
  *       {@value #POISON_ATTEMPTS} times, then published to {@code <topic>-dlt} with the failure in its
  *       headers, and the consumer goes on with the next record;</li>
  *   <li>while a dependency is away (PostgreSQL down, Kafka unreachable: transient and connection errors),
- *       the record is retried with exponential back-off up to 30 s, without limit: nothing is lost and
- *       nothing is dead-lettered because of an outage.</li>
+ *       the record is retried with exponential back-off from 250 ms up to {@value #MAX_OUTAGE_BACKOFF_MS} ms,
+ *       without limit: nothing is lost and nothing is dead-lettered because of an outage, and a consumer
+ *       resumes within two seconds of the dependency's return (a longer cap left consumers idle for up to
+ *       30 s after an outage while others had moved on).</li>
  * </ul>
  */
 @AutoConfiguration(afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
@@ -49,9 +51,12 @@ public class ConsumerErrorHandling {
         return handler;
     }
 
+    /** The longest wait between two tries of a record while a dependency is away. */
+    public static final long MAX_OUTAGE_BACKOFF_MS = 2_000;
+
     static BackOff outageBackOff() {
-        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
-        backOff.setMaxInterval(30_000);
+        ExponentialBackOff backOff = new ExponentialBackOff(250, 2.0);
+        backOff.setMaxInterval(MAX_OUTAGE_BACKOFF_MS);
         return backOff; // unlimited attempts
     }
 

@@ -1,7 +1,6 @@
 package dev.sparselab.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.spec.DatasetSpec;
@@ -43,7 +42,7 @@ class CostTest {
     }
 
     static Evaluation trainAndEvaluate(ModelSpec model, SparsitySpec sparsity) {
-        assumeThat(Files.isDirectory(DATASETS.resolve("fashion-mnist"))).isTrue();
+        Required.that(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist not installed");
         ExperimentSpec spec = new ExperimentSpec("cost", new DatasetSpec(DatasetSpec.FASHION_MNIST, 500, 200), model,
                 new TrainingSpec(1, 100, OptimizerSpec.sgd(0.05, 0.9), 3L), sparsity, null).withDefaults();
         DatasetCache cache = new DatasetCache(DATASETS);

@@ -2,7 +2,6 @@ package dev.sparselab.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparselab.contracts.spec.DatasetSpec;
 import dev.sparselab.core.data.Dataset;
@@ -33,7 +32,7 @@ class FashionMnistTest {
 
     @Test
     void readsTheDebianPackage() {
-        assumeTrue(Files.isDirectory(INSTALLED.resolve("fashion-mnist")), "dataset-fashion-mnist not installed");
+        Required.that(Files.isDirectory(INSTALLED.resolve("fashion-mnist")), "dataset-fashion-mnist not installed");
         Dataset test = FashionMnist.load(INSTALLED, false);
         assertThat(test.size()).isEqualTo(10_000);
         assertThat(test.featureDim()).isEqualTo(784);

@@ -1,5 +1,6 @@
 package dev.sparselab.trainer;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -9,12 +10,24 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Which trainer trains which run: a lease in the run's row, taken atomically, renewed by this trainer's
- * heartbeat and dropped when the run ends. A run whose lease has expired (its trainer died) can be taken
- * by any trainer, which then resumes it from its last checkpoint; two trainers never hold one run.
- * The heartbeat also keeps this trainer's row in {@code trainers} fresh, from which the experiment-service
+ * heartbeat and dropped when the run ends. A run whose lease has expired (its trainer died or was paused)
+ * can be taken by any trainer, which then resumes it from its last checkpoint.
+ *
+ * <p><b>Fencing.</b> Taking a run increments its attempt; the attempt is this trainer's fencing token and
+ * every write it makes for the run carries it: its events (the experiment-service ignores an older
+ * attempt's), its checkpoints (written and deleted only while the lease row still names this trainer and
+ * attempt) and its lease renewals. A renewal that finds the lease gone (expired and taken by another trainer,
+ * or released), or that cannot reach PostgreSQL for longer than the lease, marks the run <em>lost</em>: the
+ * training stops at its next step and writes nothing more.
+ *
+ * <p><b>Control.</b> Each renewal also reads the run's status and stop-early flag, so a cancel or an ASHA
+ * stop issued while no trainer was listening on the control topic still stops the run within a heartbeat.
+ *
+ * <p>The heartbeat also keeps this trainer's row in {@code trainers} fresh, from which the experiment-service
  * learns how many slots are alive.
  */
 @Component
@@ -22,14 +35,25 @@ class Leases {
     private static final Logger log = LoggerFactory.getLogger(Leases.class);
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
     private final TrainerProperties props;
     private final TrainerIdentity identity;
-    private final Set<UUID> held = ConcurrentHashMap.newKeySet();
+    private final Cancellations cancellations;
+    /** Runs held by this trainer: run → attempt. */
+    private final Map<UUID, Held> held = new ConcurrentHashMap<>();
+    private final Set<UUID> lost = ConcurrentHashMap.newKeySet();
 
-    Leases(JdbcClient jdbc, TrainerProperties props, TrainerIdentity identity) {
+    /** A held run: its attempt and when its lease was last confirmed (System.nanoTime). */
+    private record Held(int attempt, long renewedAt) {
+    }
+
+    Leases(JdbcClient jdbc, TransactionTemplate tx, TrainerProperties props, TrainerIdentity identity,
+           Cancellations cancellations) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.props = props;
         this.identity = identity;
+        this.cancellations = cancellations;
     }
 
     /** The outcome of trying to take a run. */
@@ -47,21 +71,34 @@ class Leases {
         }
     }
 
+    /** This trainer no longer holds the run (its lease expired or was taken over): it must write nothing more. */
+    static final class LeaseLostException extends RuntimeException {
+        LeaseLostException(UUID runId, int attempt) {
+            super("run " + runId + ": attempt " + attempt + " lost its lease; another trainer may hold the run");
+        }
+    }
+
     Claim claim(UUID runId) {
-        if (held.contains(runId)) {
+        if (held.containsKey(runId)) {
             return new Claim.HeldElsewhere(identity.name() + " (this trainer, another slot)", 0);
         }
-        Optional<Integer> attempt = jdbc.sql("""
+        long t = System.nanoTime();
+        Optional<Object[]> taken = jdbc.sql("""
                 update runs set lease_owner = ?, lease_expires_at = now() + ? * interval '1 millisecond',
                   attempt = attempt + 1, updated_at = now()
                 where id = ? and status in ('QUEUED', 'RUNNING') and not trained
                   and (lease_owner is null or lease_expires_at < now())
-                returning attempt""")
+                returning attempt, stop_early_requested""")
                 .params(identity.name(), props.leaseTtl().toMillis(), runId)
-                .query(Integer.class).optional();
-        if (attempt.isPresent()) {
-            held.add(runId);
-            return new Claim.Taken(attempt.get());
+                .query((rs, i) -> new Object[]{rs.getInt(1), rs.getBoolean(2)}).optional();
+        if (taken.isPresent()) {
+            int attempt = (Integer) taken.get()[0];
+            lost.remove(runId);
+            held.put(runId, new Held(attempt, t));
+            if ((Boolean) taken.get()[1]) {
+                cancellations.stopEarly(runId);
+            }
+            return new Claim.Taken(attempt);
         }
         return jdbc.sql("""
                 select status, lease_owner,
@@ -74,16 +111,53 @@ class Leases {
                 .optional().orElse(new Claim.Done("UNKNOWN"));
     }
 
+    /** Whether this trainer's attempt at the run has lost its lease (known from a heartbeat). */
+    boolean isLost(UUID runId) {
+        return lost.contains(runId);
+    }
+
     /**
-     * Lets go of a run. {@code trained}: training has ended for good (completed, failed or cancelled and
-     * reported), so no trainer may take the run again, even if its request is delivered once more.
+     * Checks in PostgreSQL, right before a write that must come from the lease holder only, that this
+     * trainer still holds the run with this attempt; throws {@link LeaseLostException} otherwise.
      */
-    void release(UUID runId, boolean trained) {
+    void verify(UUID runId, int attempt) {
+        boolean holds = !lost.contains(runId) && jdbc.sql("""
+                select count(*) from runs where id = ? and lease_owner = ? and attempt = ?
+                  and lease_expires_at > now()""")
+                .params(runId, identity.name(), attempt).query(Long.class).single() > 0;
+        if (!holds) {
+            markLost(runId, attempt);
+            throw new LeaseLostException(runId, attempt);
+        }
+    }
+
+    String owner() {
+        return identity.name();
+    }
+
+    /**
+     * Lets go of a run, if this attempt still holds it. {@code trained}: training has ended for good
+     * (completed, failed or cancelled and reported), so no trainer may take the run again, even if its
+     * request is delivered once more, and its checkpoints are deleted (in the same transaction).
+     * Returns whether this attempt still held the run.
+     */
+    boolean release(UUID runId, int attempt, boolean trained) {
         held.remove(runId);
-        jdbc.sql("""
-                update runs set lease_owner = null, lease_expires_at = null, trained = trained or ?
-                where id = ? and lease_owner = ?""")
-                .params(trained, runId, identity.name()).update();
+        boolean wasLost = lost.remove(runId);
+        Boolean released = tx.execute(s -> {
+            int n = jdbc.sql("""
+                    update runs set lease_owner = null, lease_expires_at = null, trained = trained or ?
+                    where id = ? and lease_owner = ? and attempt = ?""")
+                    .params(trained, runId, identity.name(), attempt).update();
+            if (n > 0 && trained) {
+                Checkpoints.deleteAll(jdbc, runId);
+            }
+            return n > 0;
+        });
+        if (!Boolean.TRUE.equals(released) && !wasLost) {
+            log.warn("run {}: attempt {} no longer held its lease when it ended; nothing written", runId, attempt);
+        }
+        return Boolean.TRUE.equals(released);
     }
 
     @Scheduled(fixedDelayString = "${sparselab.trainer.heartbeat:3s}")
@@ -93,14 +167,49 @@ class Leases {
                     insert into trainers (name, slots, device) values (?, ?, ?)
                     on conflict (name) do update set heartbeat_at = now(), slots = excluded.slots""")
                     .params(identity.name(), identity.slots(), identity.device()).update();
-            for (UUID runId : held) {
-                jdbc.sql("""
-                        update runs set lease_expires_at = now() + ? * interval '1 millisecond'
-                        where id = ? and lease_owner = ?""")
-                        .params(props.leaseTtl().toMillis(), runId, identity.name()).update();
-            }
         } catch (RuntimeException e) {
             log.warn("heartbeat failed (will retry): {}", e.toString());
+        }
+        for (Map.Entry<UUID, Held> entry : held.entrySet()) {
+            renew(entry.getKey(), entry.getValue());
+        }
+    }
+
+    /** Renews one lease, and reads the run's status and stop-early flag (the control path that cannot be missed). */
+    private void renew(UUID runId, Held h) {
+        long t = System.nanoTime();
+        try {
+            Optional<Object[]> row = jdbc.sql("""
+                    update runs set lease_expires_at = now() + ? * interval '1 millisecond'
+                    where id = ? and lease_owner = ? and attempt = ? and lease_expires_at > now()
+                    returning status, stop_early_requested""")
+                    .params(props.leaseTtl().toMillis(), runId, identity.name(), h.attempt())
+                    .query((rs, i) -> new Object[]{rs.getString(1), rs.getBoolean(2)}).optional();
+            if (row.isEmpty()) {
+                markLost(runId, h.attempt());
+                return;
+            }
+            held.replace(runId, h, new Held(h.attempt(), t));
+            if ("CANCELLED".equals(row.get()[0])) {
+                cancellations.cancel(runId);
+            }
+            if ((Boolean) row.get()[1]) {
+                cancellations.stopEarly(runId);
+            }
+        } catch (RuntimeException e) {
+            // PostgreSQL away: the lease is ours only until it expires by our own clock
+            if (t - h.renewedAt() >= props.leaseTtl().toNanos()) {
+                log.warn("run {}: lease not renewed for {} (PostgreSQL: {})", runId, props.leaseTtl(), e.toString());
+                markLost(runId, h.attempt());
+            } else {
+                log.warn("lease renewal of run {} failed (will retry): {}", runId, e.toString());
+            }
+        }
+    }
+
+    private void markLost(UUID runId, int attempt) {
+        if (held.containsKey(runId) && lost.add(runId)) {
+            log.warn("run {}: attempt {} lost its lease; stopping it without writing anything more", runId, attempt);
         }
     }
 

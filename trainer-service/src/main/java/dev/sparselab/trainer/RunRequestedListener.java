@@ -30,7 +30,9 @@ import org.springframework.stereotype.Component;
 class RunRequestedListener {
     static final String ID = "run-requests";
     private static final Logger log = LoggerFactory.getLogger(RunRequestedListener.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Short, so that a run goes on within seconds of PostgreSQL or Kafka coming back. */
+    private static final Duration MAX_BACKOFF =
+            Duration.ofMillis(dev.sparselab.messaging.ConsumerErrorHandling.MAX_OUTAGE_BACKOFF_MS);
 
     private final TrainingJobs jobs;
     private final KafkaListenerEndpointRegistry registry;
@@ -70,7 +72,7 @@ class RunRequestedListener {
 
     /** Trains the run; when Kafka or PostgreSQL is away, tries again with back-off (resuming from its checkpoint). */
     private boolean runWithRetries(RunRequested request) {
-        Duration backoff = Duration.ofSeconds(1);
+        Duration backoff = Duration.ofMillis(250);
         while (!stopping) {
             try {
                 jobs.execute(request);
@@ -82,8 +84,8 @@ class RunRequestedListener {
                 if (stopping) {
                     return false;
                 }
-                log.warn("run {} could not be processed ({}); retrying in {} s", request.runId(), e.toString(),
-                        backoff.toSeconds());
+                log.warn("run {} could not be processed ({}); retrying in {} ms", request.runId(), e.toString(),
+                        backoff.toMillis());
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException ie) {

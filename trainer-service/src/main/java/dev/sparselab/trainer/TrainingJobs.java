@@ -102,11 +102,22 @@ class TrainingJobs {
         try {
             train(request, attempt);
             trained = true;
+        } catch (Leases.LeaseLostException e) {
+            // another trainer may hold the run now: write nothing more; the worker tries to take it again
+            // (which waits for the other trainer's lease), so a run whose lease merely lapsed goes on at once
+            throw new LeaseLapsedException(e);
         } finally {
-            leases.release(runId, trained);
+            // fenced: releases (and, when trained, deletes the checkpoints) only if this attempt still holds it
+            leases.release(runId, attempt, trained);
         }
-        checkpoints.deleteAll(runId);
         ledger.markProcessed(request.eventId());
+    }
+
+    /** This attempt lost the run's lease: retried like an outage (the next claim decides who trains it). */
+    static final class LeaseLapsedException extends dev.sparselab.messaging.DependencyUnavailableException {
+        LeaseLapsedException(Leases.LeaseLostException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     /** Takes the run's lease, waiting for a lease held by a trainer that stopped renewing it to expire. */
@@ -135,69 +146,92 @@ class TrainingJobs {
                     checkpoint.map(Checkpoint::step).orElse(null)));
             log.info("training run {} ({}), attempt {}{}", runId, spec.name(), attempt,
                     checkpoint.map(c -> ", resuming at step " + c.step()).orElse(""));
-            SparseTrainer.Result result = ConditionalTrainer.handles(spec) ? trainConditional(spec, runId, checkpoint)
-                    : trainSparse(spec, runId, checkpoint);
+            SparseTrainer.Result result = ConditionalTrainer.handles(spec)
+                    ? trainConditional(spec, runId, attempt, checkpoint) : trainSparse(spec, runId, attempt, checkpoint);
+            leases.verify(runId, attempt); // fencing: a superseded attempt stores and reports nothing
             String sha = artifacts.put("model", result.artifact().toBytes());
-            publish(new RunEvent.RunCompleted(runId, sha, result.provenance(), result.stoppedEarly()));
+            publish(new RunEvent.RunCompleted(runId, sha, result.provenance(), result.stoppedEarly(), attempt));
             log.info("run {} trained{}: {} samples/s, artifact {}", runId,
                     result.stoppedEarly() ? " (stopped early after " + result.epochs() + " epochs)" : "",
                     Math.round(result.provenance().samplesPerSecond()), sha);
-        } catch (ReportingFailedException e) {
-            throw e; // Kafka is away: the worker retries the run (from its checkpoint) with back-off
+        } catch (ReportingFailedException | Leases.LeaseLostException e) {
+            throw e; // Kafka is away, or the lease is lost: the worker retries the run (from its checkpoint)
         } catch (TrainingCancelledException e) {
+            if (leases.isLost(runId)) {
+                throw new Leases.LeaseLostException(runId, attempt);
+            }
             if (!cancellations.isCancelled(runId)) {
                 throw new HandedBackException(runId);
             }
             log.info("run {} stopped: {}", runId, e.getMessage());
         } catch (DatasetUnavailableException | TrainingFailedException e) {
-            publish(new RunEvent.RunFailed(runId, e.getMessage()));
+            failed(runId, attempt, e.getMessage());
         } catch (OutOfMemoryError e) {
-            publish(new RunEvent.RunFailed(runId, "out of memory while training: " + e.getMessage()));
+            failed(runId, attempt, "out of memory while training: " + e.getMessage());
         } catch (RuntimeException e) {
             if (dev.sparselab.messaging.ConsumerErrorHandling.isOutage(e)) {
                 throw e; // PostgreSQL is away: the worker retries the run (from its checkpoint) with back-off
             }
+            if (leases.isLost(runId) || e.getCause() instanceof Leases.LeaseLostException) {
+                throw new Leases.LeaseLostException(runId, attempt);
+            }
             log.error("run {} failed", runId, e);
-            publish(new RunEvent.RunFailed(runId, "trainer error: " + e));
+            failed(runId, attempt, "trainer error: " + e);
         }
     }
 
-    private SparseTrainer.Result trainSparse(ExperimentSpec spec, UUID runId, Optional<Checkpoint> checkpoint) {
+    private void failed(UUID runId, int attempt, String reason) {
+        leases.verify(runId, attempt);
+        publish(new RunEvent.RunFailed(runId, reason, attempt));
+    }
+
+    private SparseTrainer.Result trainSparse(ExperimentSpec spec, UUID runId, int attempt,
+                                             Optional<Checkpoint> checkpoint) {
         Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
-        SparseTrainer trainer = new SparseTrainer(spec, train,
-                points -> publish(new RunEvent.MetricsReported(runId, points)))
-                .cancelWhen(() -> stopping || cancellations.isCancelled(runId))
+        SparseTrainer trainer = new SparseTrainer(spec, train, metrics(runId, attempt))
+                .cancelWhen(() -> stopping || cancellations.isCancelled(runId) || leases.isLost(runId))
                 .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
-                .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
+                .checkpointWith(new Policy(runId, attempt, spec.training().checkpointEvery()));
         checkpoint.ifPresent(trainer::resumeFrom);
         return trainer.run();
     }
 
     /** Transformers on token data, and mlps with conditional blocks (METHODS.md sections 7-10). */
-    private SparseTrainer.Result trainConditional(ExperimentSpec spec, UUID runId, Optional<Checkpoint> checkpoint) {
+    private SparseTrainer.Result trainConditional(ExperimentSpec spec, UUID runId, int attempt,
+                                                  Optional<Checkpoint> checkpoint) {
         long seed = spec.training().seed();
-        dev.sparselab.core.train.TrainingListener listener =
-                points -> publish(new RunEvent.MetricsReported(runId, points));
+        dev.sparselab.core.train.TrainingListener listener = metrics(runId, attempt);
         ConditionalTrainer trainer = spec.dataset().tokens()
                 ? new ConditionalTrainer(spec, datasets.tokens(spec.dataset(), spec.model().context(), seed, true),
                 listener, dev.sparselab.core.train.Engines.device())
                 : new ConditionalTrainer(spec, datasets.get(spec.dataset(), seed, true), listener,
                 dev.sparselab.core.train.Engines.device());
-        trainer.cancelWhen(() -> stopping || cancellations.isCancelled(runId))
+        trainer.cancelWhen(() -> stopping || cancellations.isCancelled(runId) || leases.isLost(runId))
                 .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
-                .checkpointWith(new Policy(runId, spec.training().checkpointEvery()));
+                .checkpointWith(new Policy(runId, attempt, spec.training().checkpointEvery()));
         checkpoint.ifPresent(trainer::resumeFrom);
         return trainer.run();
+    }
+
+    /** Reports metric points, tagged with this attempt; nothing once the attempt has lost its lease. */
+    private dev.sparselab.core.train.TrainingListener metrics(UUID runId, int attempt) {
+        return points -> {
+            if (!leases.isLost(runId)) {
+                publish(new RunEvent.MetricsReported(runId, points, attempt));
+            }
+        };
     }
 
     /** Checkpoints every {@code checkpointEvery} epochs, and at least every {@code checkpointInterval}. */
     private final class Policy implements SparseTrainer.Checkpointer {
         private final UUID runId;
+        private final int attempt;
         private final int every;
         private long last = System.nanoTime();
 
-        Policy(UUID runId, Integer every) {
+        Policy(UUID runId, int attempt, Integer every) {
             this.runId = runId;
+            this.attempt = attempt;
             this.every = every == null ? 1 : every;
         }
 
@@ -209,7 +243,7 @@ class TrainingJobs {
 
         @Override
         public void save(Checkpoint checkpoint) {
-            checkpoints.save(runId, checkpoint, identity.name());
+            checkpoints.save(runId, attempt, checkpoint, identity.name());
             last = System.nanoTime();
             log.debug("run {}: checkpoint at step {}", runId, checkpoint.step());
         }

@@ -13,10 +13,24 @@ import org.springframework.web.bind.annotation.RestController;
 class AdminController {
     private final DeadLetters deadLetters;
     private final dev.sparselab.experiment.access.Access access;
+    private final dev.sparselab.experiment.outbox.Outbox outbox;
 
-    AdminController(DeadLetters deadLetters, dev.sparselab.experiment.access.Access access) {
+    AdminController(DeadLetters deadLetters, dev.sparselab.experiment.access.Access access,
+                    dev.sparselab.experiment.outbox.Outbox outbox) {
         this.deadLetters = deadLetters;
         this.access = access;
+        this.outbox = outbox;
+    }
+
+    /** Outbox rows the broker kept refusing, set aside so that later rows go on; newest first. */
+    @GetMapping("/outbox/parked")
+    List<dev.sparselab.experiment.outbox.Outbox.Parked> parkedOutbox(@RequestParam(defaultValue = "100") int limit,
+                                                                     dev.sparselab.experiment.access.Caller caller) {
+        access.requireAdmin(caller);
+        if (limit < 1 || limit > 1000) {
+            throw new BadParameterException("limit", "must be between 1 and 1000");
+        }
+        return outbox.parked(limit);
     }
 
     /** Records that could not be processed after bounded retries, newest first. */

@@ -10,14 +10,17 @@ import org.springframework.stereotype.Component;
 
 /** Thin Kafka listeners: decode, hand to {@link RunEventHandler}. */
 @Component
-class EventListeners {
+public class EventListeners {
     private final RunEventHandler handler;
 
     EventListeners(RunEventHandler handler) {
         this.handler = handler;
     }
 
-    @KafkaListener(topics = Topics.RUN_EVENTS, groupId = "experiment-service")
+    /** The listener id of the run-events consumer (tests pause it to hold run events back). */
+    public static final String RUN_EVENTS = "run-events";
+
+    @KafkaListener(id = RUN_EVENTS, topics = Topics.RUN_EVENTS, groupId = "experiment-service")
     void onRunEvent(String payload) {
         handler.apply(EventCodec.decode(payload, RunEvent.class));
     }

@@ -139,6 +139,9 @@ public class Asha {
         if (!promoted) {
             log.info("ASHA: run {} stops at rung {} (epoch {}): {} = {} is below the top 1/{} of {}", runId, rung,
                     epoch, es.metric(), value, es.reductionFactor(), Arrays.toString(recorded.toArray()));
+            // kept on the run (a trainer reads it at every lease renewal) and sent on the control topic (fast path)
+            jdbc.sql("update runs set stop_early_requested = true, updated_at = now() where id = ?").param(runId)
+                    .update();
             outbox.append(Topics.RUN_CONTROL, "run", runId.toString(), RunCancelRequested.stopEarly(runId, "asha"));
         }
     }

@@ -12,7 +12,9 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Cancels runs: a run that is not finished becomes CANCELLED (with who and when) at once, and a
  * {@link RunCancelRequested} goes out on the control topic (through the outbox, in the same transaction)
- * so that a trainer running it stops within a step. A trainer also checks the status before it starts a run.
+ * so that a trainer running it stops within a step. The control topic is only the fast path: a trainer
+ * also reads the run's status in PostgreSQL when it takes the run and at every lease renewal, so a cancel
+ * sent while no trainer was listening still stops the run within one heartbeat.
  */
 @Service
 public class Cancellation {
@@ -59,6 +61,8 @@ public class Cancellation {
                 update runs set status = 'CANCELLED', reason = ?, cancelled_by = ?, cancelled_at = now(),
                   finished_at = now(), updated_at = now()
                 where id = ?""").params("cancelled by " + by, by, runId).update();
+        jdbc.sql("insert into run_history (run_id, event, applied, detail) values (?, 'status:CANCELLED', true, ?)")
+                .params(runId, "cancelled by " + by).update();
         outbox.append(Topics.RUN_CONTROL, "run", runId.toString(), RunCancelRequested.of(runId, by));
         return new Outcome(runId, before, true);
     }

@@ -6,6 +6,8 @@ import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.events.RunEvent;
 import dev.sparselab.db.ProcessedEvents;
 import java.sql.Timestamp;
+import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -13,9 +15,26 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Applies trainer and evaluator events to runs. Each event is applied once (processed-event ledger, in
- * the same transaction), and the updates are written so that the order in which the two topics
- * deliver does not matter: a status only moves forward, never out of a terminal state.
+ * Applies trainer and evaluator events to runs: the run status machine. Each event is applied once
+ * (processed-event ledger, in the same transaction), a status only moves forward, and a status moves
+ * only when its data is there:
+ * <ul>
+ *   <li><b>SUCCEEDED</b> needs both the trainer's {@code RunCompleted} applied and the evaluator's
+ *       {@code EvaluationCompleted} for the same artifact, in whichever order the two topics deliver them.
+ *       The completion is applied only after every earlier event of the run: a trainer sends a run's
+ *       events one at a time (each acknowledged before the next), keyed by the run id, so they sit in one
+ *       partition of {@code sparselab.run.events} in the order sent; one listener thread consumes a
+ *       partition in order, and a record that fails is retried (the container seeks back to it) before
+ *       any later record. So when the completion is applied, all of the run's metric points are.</li>
+ *   <li><b>FAILED</b> after a failed evaluation likewise waits for the completion; a trainer's
+ *       {@code RunFailed} comes after the run's other events on the same partition.</li>
+ *   <li><b>Fencing</b>: an event whose attempt is older than the run's current attempt (the trainer lost
+ *       its lease and another took the run over) is ignored, and so is an evaluation of such an attempt's
+ *       model. A completion is applied once per run.</li>
+ * </ul>
+ * Lifecycle events take the run's row lock first, so the run-events and evaluation-events consumers
+ * (separate threads, possibly separate processes) never decide on one run at the same time. Every lifecycle
+ * event, applied or ignored, and every terminal transition is written to {@code run_history}.
  */
 @Service
 public class RunEventHandler {
@@ -39,33 +58,59 @@ public class RunEventHandler {
             log.debug("skipping replayed event {}", event.eventId());
             return;
         }
+        UUID runId = event.runId();
+        String name = event.getClass().getSimpleName();
         Timestamp at = Timestamp.from(event.occurredAt());
-        if (event instanceof RunEvent.RunStarted e) {
-            jdbc.sql("""
-                    update runs set trainer = ?, device = ?, started_at = coalesce(started_at, ?),
-                      resumed_from_step = coalesce(?, resumed_from_step),
-                      status = case when status = 'QUEUED' then 'RUNNING' else status end, updated_at = now()
-                    where id = ?""").params(e.trainer(), e.device(), at, e.resumedFromStep(), e.runId()).update();
-        } else if (event instanceof RunEvent.MetricsReported e) {
+        if (event instanceof RunEvent.MetricsReported e) {
+            Optional<Integer> current = jdbc.sql("select attempt from runs where id = ?").param(runId)
+                    .query(Integer.class).optional();
+            if (current.isEmpty() || superseded(e.attempt(), current.get())) {
+                history(runId, name, e.attempt(), false, "superseded: the run is at attempt " + current.orElse(null));
+                return;
+            }
             for (MetricPoint p : e.points()) {
                 jdbc.sql("""
                         insert into run_metrics (run_id, name, step, epoch, value) values (?, ?, ?, ?, ?)
                         on conflict (run_id, name, step) do nothing""")
-                        .params(e.runId(), p.name(), p.step(), p.epoch(), p.value()).update();
+                        .params(runId, p.name(), p.step(), p.epoch(), p.value()).update();
             }
-            jdbc.sql("update runs set updated_at = now() where id = ?").param(e.runId()).update();
-            asha.onMetrics(e.runId(), e.points());
+            jdbc.sql("update runs set updated_at = now() where id = ?").param(runId).update();
+            asha.onMetrics(runId, e.points());
+            return;
+        }
+        Optional<Integer> current = lockRun(runId);
+        if (current.isEmpty()) {
+            return; // the run was deleted
+        }
+        if (superseded(event.attempt(), current.get())) {
+            log.info("run {}: ignoring {} of attempt {} (the run is at attempt {})", runId, name, event.attempt(),
+                    current.get());
+            history(runId, name, event.attempt(), false, "superseded: the run is at attempt " + current.get());
+            return;
+        }
+        int applied = 0;
+        if (event instanceof RunEvent.RunStarted e) {
+            applied = jdbc.sql("""
+                    update runs set trainer = ?, device = ?, started_at = coalesce(started_at, ?),
+                      resumed_from_step = coalesce(?, resumed_from_step),
+                      status = case when status = 'QUEUED' then 'RUNNING' else status end, updated_at = now()
+                    where id = ? and status in ('QUEUED', 'RUNNING')""")
+                    .params(e.trainer(), e.device(), at, e.resumedFromStep(), runId).update();
         } else if (event instanceof RunEvent.RunCompleted e) {
-            jdbc.sql("""
+            applied = jdbc.sql("""
                     update runs set artifact_sha256 = ?, provenance = ?::jsonb, trained_at = ?, stopped_early = ?,
+                      completed_attempt = coalesce(?, attempt),
                       status = case when status in ('QUEUED', 'RUNNING') then 'EVALUATING' else status end,
                       updated_at = now()
-                    where id = ?""").params(e.artifactSha256(), EventCodec.encode(e.provenance()), at,
-                            Boolean.TRUE.equals(e.stoppedEarly()), e.runId())
+                    where id = ? and completed_attempt is null and status in ('QUEUED', 'RUNNING', 'EVALUATING')""")
+                    .params(e.artifactSha256(), EventCodec.encode(e.provenance()), at,
+                            Boolean.TRUE.equals(e.stoppedEarly()), e.attempt(), runId)
                     .update();
+            finishIfComplete(runId);
         } else if (event instanceof RunEvent.RunFailed e) {
-            fail(e.runId(), e.reason(), at);
+            applied = fail(runId, e.reason(), at);
         }
+        history(runId, name, event.attempt(), applied > 0, applied > 0 ? null : "the run had moved on");
         if (event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed) {
             scheduler.wakeUp();
         }
@@ -76,19 +121,76 @@ public class RunEventHandler {
         if (!ledger.markProcessed(event.eventId())) {
             return;
         }
-        Timestamp at = Timestamp.from(event.occurredAt());
-        if (event instanceof EvaluationEvent.EvaluationCompleted e) {
-            jdbc.sql("""
-                    update runs set status = 'SUCCEEDED', finished_at = ?, updated_at = now()
-                    where id = ? and status in ('QUEUED', 'RUNNING', 'EVALUATING')""").params(at, e.runId()).update();
-        } else if (event instanceof EvaluationEvent.EvaluationFailed e) {
-            fail(e.runId(), "evaluation failed: " + e.reason(), at);
+        UUID runId = event.runId();
+        String name = event.getClass().getSimpleName();
+        Optional<Integer> current = lockRun(runId);
+        if (current.isEmpty()) {
+            return;
         }
+        if (superseded(event.attempt(), current.get())) {
+            log.info("run {}: ignoring {} of attempt {} (the run is at attempt {})", runId, name, event.attempt(),
+                    current.get());
+            history(runId, name, event.attempt(), false, "superseded: the run is at attempt " + current.get());
+            return;
+        }
+        boolean completed = event instanceof EvaluationEvent.EvaluationCompleted;
+        String reason = event instanceof EvaluationEvent.EvaluationFailed f ? f.reason() : null;
+        int applied = jdbc.sql("""
+                update runs set evaluation_outcome = ?, evaluation_reason = ?, evaluated_artifact = ?,
+                  evaluated_attempt = ?, evaluated_at = ?, updated_at = now()
+                where id = ? and status in ('QUEUED', 'RUNNING', 'EVALUATING')
+                  and (evaluated_attempt is null or ?::integer is null or evaluated_attempt <= ?::integer)""")
+                .params(completed ? "COMPLETED" : "FAILED", reason, event.artifactSha256(), event.attempt(),
+                        Timestamp.from(event.occurredAt()), runId, event.attempt(), event.attempt())
+                .update();
+        history(runId, name, event.attempt(), applied > 0, applied > 0 ? event.artifactSha256() : "the run had moved on");
+        finishIfComplete(runId);
     }
 
-    private void fail(java.util.UUID runId, String reason, Timestamp at) {
+    /**
+     * Ends the run when both halves are there: its completion applied and an evaluation of that same
+     * artifact (and attempt) recorded. SUCCEEDED, or FAILED with the evaluator's reason.
+     */
+    private void finishIfComplete(UUID runId) {
         jdbc.sql("""
+                update runs set
+                  status = case evaluation_outcome when 'COMPLETED' then 'SUCCEEDED' else 'FAILED' end,
+                  reason = case evaluation_outcome when 'FAILED' then 'evaluation failed: ' || evaluation_reason
+                           else reason end,
+                  finished_at = greatest(evaluated_at, trained_at), updated_at = now()
+                where id = ? and status in ('QUEUED', 'RUNNING', 'EVALUATING')
+                  and completed_attempt is not null and evaluation_outcome is not null
+                  and (evaluated_artifact is null or evaluated_artifact = artifact_sha256)
+                  and (evaluated_attempt is null or evaluated_attempt = completed_attempt)
+                returning status""").param(runId).query(String.class).optional()
+                .ifPresent(status -> history(runId, "status:" + status, null, true, null));
+    }
+
+    private int fail(UUID runId, String reason, Timestamp at) {
+        int n = jdbc.sql("""
                 update runs set status = 'FAILED', reason = ?, finished_at = ?, updated_at = now()
                 where id = ? and status in ('QUEUED', 'RUNNING', 'EVALUATING')""").params(reason, at, runId).update();
+        if (n > 0) {
+            history(runId, "status:FAILED", null, true, reason);
+        }
+        return n;
+    }
+
+    /** Locks the run's row for this transaction; its current attempt, or empty if there is no such run. */
+    private Optional<Integer> lockRun(UUID runId) {
+        return jdbc.sql("select attempt from runs where id = ? for update").param(runId).query(Integer.class)
+                .optional();
+    }
+
+    /** Whether an event of {@code attempt} comes from a trainer that another attempt has replaced. */
+    static boolean superseded(Integer attempt, int current) {
+        return attempt != null && attempt < current;
+    }
+
+    private void history(UUID runId, String event, Integer attempt, boolean applied, String detail) {
+        jdbc.sql("""
+                insert into run_history (run_id, event, attempt, applied, detail)
+                select ?, ?, ?, ?, ? where exists (select 1 from runs where id = ?)""")
+                .params(runId, event, attempt, applied, detail, runId).update();
     }
 }

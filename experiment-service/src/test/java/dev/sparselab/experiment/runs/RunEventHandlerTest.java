@@ -82,6 +82,9 @@ class RunEventHandlerTest {
     void anEvaluationThatOvertakesTheCompletionStillEndsSucceeded() {
         handler.apply(new RunEvent.RunStarted(runId, "t1", "cpu()"));
         handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.9, 0.5));
+        // the run-events consumer has not applied the completion (nor the metrics before it) yet:
+        // the run must not say SUCCEEDED while its data is missing
+        assertThat(status()).isEqualTo("RUNNING");
         handler.apply(new RunEvent.RunCompleted(runId, "abc", provenance()));
         assertThat(status()).isEqualTo("SUCCEEDED");
         assertThat(jdbc.sql("select artifact_sha256 from runs where id = ?").param(runId).query(String.class).single())
@@ -96,5 +99,61 @@ class RunEventHandlerTest {
         assertThat(status()).isEqualTo("FAILED");
         assertThat(jdbc.sql("select reason from runs where id = ?").param(runId).query(String.class).single())
                 .isEqualTo("NaN loss");
+    }
+
+    void claim(int attempt) {
+        jdbc.sql("update runs set attempt = ?, lease_owner = 't', status = 'RUNNING' where id = ?").params(attempt, runId)
+                .update();
+    }
+
+    long history(String event, boolean applied) {
+        return jdbc.sql("select count(*) from run_history where run_id = ? and event = ? and applied = ?")
+                .params(runId, event, applied).query(Long.class).single();
+    }
+
+    @Test
+    void aFailedEvaluationWaitsForTheCompletionToo() {
+        claim(1);
+        handler.apply(new EvaluationEvent.EvaluationFailed(runId, "artifact unreadable", 1, "abc"));
+        assertThat(status()).isEqualTo("RUNNING");
+        handler.apply(new RunEvent.RunCompleted(runId, "abc", provenance(), false, 1));
+        assertThat(status()).isEqualTo("FAILED");
+        assertThat(jdbc.sql("select reason from runs where id = ?").param(runId).query(String.class).single())
+                .isEqualTo("evaluation failed: artifact unreadable");
+    }
+
+    @Test
+    void anEvaluationOfAnotherArtifactDoesNotEndTheRun() {
+        claim(1);
+        handler.apply(new RunEvent.RunCompleted(runId, "abc", provenance(), false, 1));
+        handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.9, 0.5, 1, "other"));
+        assertThat(status()).isEqualTo("EVALUATING");
+    }
+
+    @Test
+    void eventsOfASupersededAttemptAreIgnored() {
+        // attempt 1 lost its lease while paused; attempt 2 took the run over
+        claim(2);
+        handler.apply(new RunEvent.MetricsReported(runId, List.of(new MetricPoint("train.loss", 10, 1, 9.9)), 1));
+        handler.apply(new RunEvent.RunCompleted(runId, "stale", provenance(), false, 1));
+        handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.1, 0.5, 1, "stale"));
+        assertThat(status()).isEqualTo("RUNNING");
+        assertThat(jdbc.sql("select count(*) from run_metrics where run_id = ?").param(runId).query(Long.class)
+                .single()).isZero();
+
+        handler.apply(new RunEvent.MetricsReported(runId, List.of(new MetricPoint("train.loss", 10, 1, 0.5)), 2));
+        handler.apply(new RunEvent.RunCompleted(runId, "fresh", provenance(), false, 2));
+        // a second completion of the same attempt (a retried send) is not applied again
+        handler.apply(new RunEvent.RunCompleted(runId, "fresh", provenance(), false, 2));
+        handler.apply(new EvaluationEvent.EvaluationCompleted(runId, 0.9, 0.5, 2, "fresh"));
+        assertThat(status()).isEqualTo("SUCCEEDED");
+        assertThat(jdbc.sql("select artifact_sha256 from runs where id = ?").param(runId).query(String.class)
+                .single()).isEqualTo("fresh");
+        assertThat(jdbc.sql("select value from run_metrics where run_id = ?").param(runId).query(Double.class)
+                .single()).isEqualTo(0.5);
+        assertThat(history("RunCompleted", true)).isEqualTo(1);
+        assertThat(history("RunCompleted", false)).isEqualTo(2);
+        assertThat(history("EvaluationCompleted", false)).isEqualTo(1);
+        assertThat(history("status:SUCCEEDED", true)).isEqualTo(1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sparselab.core.cond;
 
+import dev.sparselab.core.Required;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sparselab.contracts.events.MetricPoint;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Training and evaluating conditional models end to end on real (token) data. */
@@ -73,7 +73,7 @@ class ConditionalTrainerTest {
 
     @Test
     void windowAttentionTransformerLearnsCharacterLevelText() {
-        Assumptions.assumeTrue(Files.isRegularFile(TEXT.resolve("songs-poems")),
+        Required.that(Files.isRegularFile(TEXT.resolve("songs-poems")),
                 "Debian package fortunes is not installed");
         ExperimentSpec spec = spec("""
                 {"name": "lm", "dataset": {"name": "char-lm", "trainSubset": 1200, "testSubset": 200},

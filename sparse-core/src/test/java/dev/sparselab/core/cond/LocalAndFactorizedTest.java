@@ -1,5 +1,6 @@
 package dev.sparselab.core.cond;
 
+import dev.sparselab.core.Required;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -18,7 +19,6 @@ import dev.sparselab.core.train.NoGrad;
 import dev.sparselab.core.train.SparseTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -71,7 +71,7 @@ class LocalAndFactorizedTest {
     @ParameterizedTest
     @ValueSource(strings = {"forward-forward", "mono-forward"})
     void layerLocalTrainingLearnsFashionMnist(String algorithm) {
-        Assumptions.assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist missing");
+        Required.that(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist missing");
         Evaluation e = trainAndEvaluate(spec("""
                 {"name": "local", "dataset": {"name": "fashion-mnist", "trainSubset": 6000, "testSubset": 1000},
                  "model": {"type": "mlp", "hidden": [200, 200]},
@@ -89,7 +89,7 @@ class LocalAndFactorizedTest {
     @ValueSource(strings = {"{\"kind\": \"moe\", \"experts\": 4, \"k\": 1, \"hidden\": 32}",
         "{\"kind\": \"peer\", \"heads\": 2, \"keys\": 16, \"k\": 4, \"keyDim\": 16}"})
     void mlpsWithConditionalBlocksLearnFashionMnist(String ffn) {
-        Assumptions.assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist missing");
+        Required.that(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist missing");
         Evaluation e = trainAndEvaluate(spec("""
                 {"name": "cond mlp", "dataset": {"name": "fashion-mnist", "trainSubset": 6000, "testSubset": 1000},
                  "model": {"type": "mlp", "hidden": [128], "ffn": %s},

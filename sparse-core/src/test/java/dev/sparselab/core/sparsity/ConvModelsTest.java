@@ -1,9 +1,9 @@
 package dev.sparselab.core.sparsity;
 
+import dev.sparselab.core.Required;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.spec.DatasetSpec;
@@ -41,7 +41,7 @@ class ConvModelsTest {
     }
 
     static Trained train(ExperimentSpec spec) {
-        assumeTrue(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist not installed");
+        Required.that(Files.isDirectory(DATASETS.resolve("fashion-mnist")), "dataset-fashion-mnist not installed");
         DatasetCache cache = new DatasetCache(DATASETS);
         Dataset train = cache.get(spec.dataset(), 5, true);
         Dataset test = cache.get(spec.dataset(), 5, false);
