@@ -1,7 +1,7 @@
 package dev.sparselab.evaluator;
 
 import dev.sparselab.core.data.DatasetCache;
-import dev.sparselab.core.eval.ModelEvaluator;
+import dev.sparselab.core.run.Evaluators;
 import dev.sparselab.db.ArtifactStore;
 import dev.sparselab.db.JdbcArtifactStore;
 import dev.sparselab.db.ProcessedEvents;
@@ -27,7 +27,7 @@ class Config {
     }
 
     @Bean
-    ModelEvaluator modelEvaluator() {
-        return new ModelEvaluator();
+    Evaluators evaluators() {
+        return new Evaluators();
     }
 }

@@ -9,7 +9,7 @@ import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.DatasetUnavailableException;
 import dev.sparselab.core.eval.Evaluation;
-import dev.sparselab.core.eval.ModelEvaluator;
+import dev.sparselab.core.run.Evaluators;
 import dev.sparselab.core.train.Engines;
 import dev.sparselab.db.ArtifactStore;
 import dev.sparselab.db.ProcessedEvents;
@@ -34,19 +34,17 @@ class Evaluations {
 
     private final ArtifactStore artifacts;
     private final DatasetCache datasets;
-    private final ModelEvaluator evaluator;
-    private final dev.sparselab.core.cond.ConditionalEvaluator conditional =
-            new dev.sparselab.core.cond.ConditionalEvaluator();
+    private final Evaluators evaluators;
     private final JdbcClient jdbc;
     private final ProcessedEvents ledger;
     private final KafkaTemplate<String, String> kafka;
     private final EvaluatorProperties props;
 
-    Evaluations(ArtifactStore artifacts, DatasetCache datasets, ModelEvaluator evaluator, JdbcClient jdbc,
+    Evaluations(ArtifactStore artifacts, DatasetCache datasets, Evaluators evaluators, JdbcClient jdbc,
                 ProcessedEvents ledger, KafkaTemplate<String, String> kafka, EvaluatorProperties props) {
         this.artifacts = artifacts;
         this.datasets = datasets;
-        this.evaluator = evaluator;
+        this.evaluators = evaluators;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.kafka = kafka;
@@ -62,16 +60,7 @@ class Evaluations {
             byte[] bytes = artifacts.get(completed.artifactSha256()).orElseThrow(() -> new IllegalStateException(
                     "artifact " + completed.artifactSha256() + " of run " + completed.runId() + " is not stored"));
             ModelArtifact artifact = ModelArtifact.fromBytes(bytes);
-            long seed = artifact.spec().training().seed();
-            Evaluation e;
-            if (dev.sparselab.core.cond.ConditionalTrainer.handles(artifact.spec())) {
-                e = artifact.spec().dataset().tokens()
-                        ? conditional.evaluate(artifact, datasets.tokens(artifact.spec().dataset(),
-                        artifact.spec().model().context(), seed, false))
-                        : conditional.evaluate(artifact, datasets.get(artifact.spec().dataset(), seed, false));
-            } else {
-                e = evaluator.evaluate(artifact, datasets.get(artifact.spec().dataset(), seed, false));
-            }
+            Evaluation e = evaluators.evaluate(artifact, datasets.forSpec(artifact.spec(), false));
             // a later attempt's model replaces an earlier attempt's evaluation (fencing); a replay changes nothing
             jdbc.sql("delete from evaluations where run_id = ? and coalesce(attempt, 0) < ?")
                     .params(completed.runId(), completed.attempt()).update();

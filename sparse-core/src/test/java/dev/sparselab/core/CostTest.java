@@ -1,5 +1,7 @@
 package dev.sparselab.core;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.run.Trainers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sparselab.contracts.events.EventCodec;
@@ -14,7 +16,6 @@ import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.eval.Cost;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.eval.ModelEvaluator;
-import dev.sparselab.core.train.SparseTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ class CostTest {
                 new TrainingSpec(1, 100, OptimizerSpec.sgd(0.05, 0.9), 3L), sparsity, null).withDefaults();
         DatasetCache cache = new DatasetCache(DATASETS);
         Dataset train = cache.get(spec.dataset(), 3, true);
-        SparseTrainer.Result r = new SparseTrainer(spec, train, p -> { }).run();
+        TrainingResult r = Trainers.forSpec(spec, train, p -> { }).run();
         return new ModelEvaluator().evaluate(r.artifact(), cache.get(spec.dataset(), 3, false));
     }
 

@@ -1,5 +1,7 @@
 package dev.sparselab.core;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.run.Trainers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -13,7 +15,6 @@ import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.eval.ModelEvaluator;
 import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.sparsity.Masks;
-import dev.sparselab.core.train.SparseTrainer;
 import dev.sparselab.core.train.TrainingFailedException;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -24,12 +25,12 @@ import org.junit.jupiter.api.Test;
 
 class SparseTrainerTest {
 
-    private static SparseTrainer.Result train(ExperimentSpec spec, List<MetricPoint> sink) {
+    private static TrainingResult train(ExperimentSpec spec, List<MetricPoint> sink) {
         Dataset data = SyntheticData.generate(spec.training().seed(), true);
-        return new SparseTrainer(spec, data, sink::addAll).run();
+        return Trainers.forSpec(spec, data, sink::addAll).run();
     }
 
-    private static Evaluation evaluate(SparseTrainer.Result r) {
+    private static Evaluation evaluate(TrainingResult r) {
         Dataset test = SyntheticData.generate(r.artifact().spec().training().seed(), false);
         return new ModelEvaluator().evaluate(ModelArtifact.fromBytes(r.artifact().toBytes()), test);
     }
@@ -37,7 +38,7 @@ class SparseTrainerTest {
     @Test
     void denseTrainingLearnsTheSyntheticTask() {
         List<MetricPoint> points = new ArrayList<>();
-        SparseTrainer.Result r = train(Specs.synthetic("dense", 0, 2, 0.05), points);
+        TrainingResult r = train(Specs.synthetic("dense", 0, 2, 0.05), points);
         Evaluation e = evaluate(r);
         assertThat(e.testAccuracy()).isGreaterThan(0.9);
         assertThat(e.sparsity()).isLessThan(0.001);
@@ -51,7 +52,7 @@ class SparseTrainerTest {
 
     @Test
     void randomMaskIsExactAndHoldsThroughTraining() {
-        SparseTrainer.Result r = train(Specs.synthetic("random", 0.8, 2, 0.05), new ArrayList<>());
+        TrainingResult r = train(Specs.synthetic("random", 0.8, 2, 0.05), new ArrayList<>());
         ModelArtifact a = r.artifact();
         assertThat(a.masks()).containsOnlyKeys("fc1.weight", "fc2.weight", "fc3.weight");
         int zeros = a.masks().values().stream().mapToInt(m -> m.size()).sum();
@@ -80,7 +81,7 @@ class SparseTrainerTest {
 
     @Test
     void magnitudePruningHitsTheTargetPerLayerAndKeepsTheLargestWeights() {
-        SparseTrainer.Result r = train(Specs.synthetic("magnitude", 0.9, 1, 0.05), new ArrayList<>());
+        TrainingResult r = train(Specs.synthetic("magnitude", 0.9, 1, 0.05), new ArrayList<>());
         Evaluation e = evaluate(r);
         for (Evaluation.LayerSparsity l : e.layers()) {
             assertThat((double) (l.parameters() - l.nonZero())).as(l.name()).isCloseTo(0.9 * l.parameters(),
@@ -100,10 +101,10 @@ class SparseTrainerTest {
         Engines.engine();
         ExecutorService fresh = Executors.newSingleThreadExecutor();
         try {
-            SparseTrainer.Result r = fresh.submit(() -> train(Specs.synthetic("magnitude", 0.5, 1, 0.05),
+            TrainingResult r = fresh.submit(() -> train(Specs.synthetic("magnitude", 0.5, 1, 0.05),
                     new ArrayList<>())).get();
             assertThat(evaluate(r).sparsity()).isCloseTo(0.5, within(0.001));
-            SparseTrainer.Result random = fresh.submit(() -> train(Specs.synthetic("random", 0.5, 1, 0.05),
+            TrainingResult random = fresh.submit(() -> train(Specs.synthetic("random", 0.5, 1, 0.05),
                     new ArrayList<>())).get();
             assertThat(evaluate(random).sparsity()).isCloseTo(0.5, within(0.001));
         } finally {

@@ -5,12 +5,13 @@ import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.events.RunEvent;
 import dev.sparselab.contracts.events.RunRequested;
 import dev.sparselab.contracts.spec.ExperimentSpec;
-import dev.sparselab.core.cond.ConditionalTrainer;
-import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.DatasetUnavailableException;
+import dev.sparselab.core.run.Trainers;
 import dev.sparselab.core.train.Checkpoint;
-import dev.sparselab.core.train.SparseTrainer;
+import dev.sparselab.core.train.Checkpointer;
+import dev.sparselab.core.train.TrainingLoop;
+import dev.sparselab.core.train.TrainingResult;
 import dev.sparselab.core.train.TrainingCancelledException;
 import dev.sparselab.core.train.TrainingFailedException;
 import dev.sparselab.db.ArtifactStore;
@@ -27,7 +28,7 @@ import org.springframework.stereotype.Service;
 
 /**
  * Executes one requested run: takes its lease, reports it started (or resumed), trains it with
- * {@link SparseTrainer} from its last checkpoint if it has one, checkpoints as it goes, reports its
+ * its {@link TrainingLoop} from its last checkpoint if it has one, checkpoints as it goes, reports its
  * metrics, stores the model artifact and reports it completed, or failed with a reason. A request is
  * recorded as processed only when the run has reached a terminal event, so a trainer that dies mid-run
  * leaves the request to be redelivered, and the next trainer resumes the run.
@@ -146,8 +147,7 @@ class TrainingJobs {
                     checkpoint.map(Checkpoint::step).orElse(null)));
             log.info("training run {} ({}), attempt {}{}", runId, spec.name(), attempt,
                     checkpoint.map(c -> ", resuming at step " + c.step()).orElse(""));
-            SparseTrainer.Result result = ConditionalTrainer.handles(spec)
-                    ? trainConditional(spec, runId, attempt, checkpoint) : trainSparse(spec, runId, attempt, checkpoint);
+            TrainingResult result = trainRun(spec, runId, attempt, checkpoint);
             leases.verify(runId, attempt); // fencing: a superseded attempt stores and reports nothing
             String sha = artifacts.put("model", result.artifact().toBytes());
             publish(new RunEvent.RunCompleted(runId, sha, result.provenance(), result.stoppedEarly(), attempt));
@@ -185,28 +185,9 @@ class TrainingJobs {
         publish(new RunEvent.RunFailed(runId, reason, attempt));
     }
 
-    private SparseTrainer.Result trainSparse(ExperimentSpec spec, UUID runId, int attempt,
-                                             Optional<Checkpoint> checkpoint) {
-        Dataset train = datasets.get(spec.dataset(), spec.training().seed(), true);
-        SparseTrainer trainer = new SparseTrainer(spec, train, metrics(runId, attempt))
+    private TrainingResult trainRun(ExperimentSpec spec, UUID runId, int attempt, Optional<Checkpoint> checkpoint) {
+        TrainingLoop trainer = Trainers.forSpec(spec, datasets.forSpec(spec, true), metrics(runId, attempt))
                 .cancelWhen(() -> stopping || cancellations.isCancelled(runId) || leases.isLost(runId))
-                .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
-                .checkpointWith(new Policy(runId, attempt, spec.training().checkpointEvery()));
-        checkpoint.ifPresent(trainer::resumeFrom);
-        return trainer.run();
-    }
-
-    /** Transformers on token data, and mlps with conditional blocks (METHODS.md sections 7-10). */
-    private SparseTrainer.Result trainConditional(ExperimentSpec spec, UUID runId, int attempt,
-                                                  Optional<Checkpoint> checkpoint) {
-        long seed = spec.training().seed();
-        dev.sparselab.core.train.TrainingListener listener = metrics(runId, attempt);
-        ConditionalTrainer trainer = spec.dataset().tokens()
-                ? new ConditionalTrainer(spec, datasets.tokens(spec.dataset(), spec.model().context(), seed, true),
-                listener, dev.sparselab.core.train.Engines.device())
-                : new ConditionalTrainer(spec, datasets.get(spec.dataset(), seed, true), listener,
-                dev.sparselab.core.train.Engines.device());
-        trainer.cancelWhen(() -> stopping || cancellations.isCancelled(runId) || leases.isLost(runId))
                 .stopEarlyWhen(() -> cancellations.shouldStopEarly(runId))
                 .checkpointWith(new Policy(runId, attempt, spec.training().checkpointEvery()));
         checkpoint.ifPresent(trainer::resumeFrom);
@@ -223,7 +204,7 @@ class TrainingJobs {
     }
 
     /** Checkpoints every {@code checkpointEvery} epochs, and at least every {@code checkpointInterval}. */
-    private final class Policy implements SparseTrainer.Checkpointer {
+    private final class Policy implements Checkpointer {
         private final UUID runId;
         private final int attempt;
         private final int every;

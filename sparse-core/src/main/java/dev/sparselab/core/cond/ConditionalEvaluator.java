@@ -69,7 +69,7 @@ public final class ConditionalEvaluator {
             long top5 = 0;
             for (int start = 0; start < n; start += BATCH) {
                 int b = Math.min(BATCH, n - start);
-                ConditionalTrainer.Batch batch = ConditionalTrainer.batch(tokens, examples, order, start, b);
+                ConditionalModel.Batch batch = ConditionalModel.batch(tokens, examples, order, start, b);
                 try (NDManager sub = manager.newSubManager()) {
                     NDArray logits = net.logits(batch.tokens(), batch.features(), b, new Step(sub, false, false, 0,
                             true));
@@ -83,7 +83,7 @@ public final class ConditionalEvaluator {
                             top5 += ranks != null && ranks[r] < 5 ? 1 : 0;
                         }
                     }
-                    correct += ConditionalTrainer.correct(logits, batch);
+                    correct += ConditionalModel.correct(logits, batch);
                 }
             }
             double loss = lossSum / Math.max(1e-9, weight);
@@ -123,7 +123,7 @@ public final class ConditionalEvaluator {
     }
 
     /** Rank of each row's target among its logits (0 = the highest). */
-    private static int[] top5(NDArray logits, ConditionalTrainer.Batch batch) {
+    private static int[] top5(NDArray logits, ConditionalModel.Batch batch) {
         float[] v = logits.toFloatArray();
         int rows = batch.targets().length;
         int classes = v.length / rows;
@@ -153,7 +153,7 @@ public final class ConditionalEvaluator {
         }
         List<Latency> out = new ArrayList<>();
         for (int b : new int[]{1, Math.min(BATCH, n)}) {
-            ConditionalTrainer.Batch batch = ConditionalTrainer.batch(tokens, examples, order, 0, b);
+            ConditionalModel.Batch batch = ConditionalModel.batch(tokens, examples, order, 0, b);
             double sparse = time(net, batch, b, false, manager);
             // the dense reference of product keys scores all keys^2 memories per row: skipped (0) where that
             // would take more than 256 MB of scores
@@ -167,7 +167,7 @@ public final class ConditionalEvaluator {
         return out;
     }
 
-    private static double time(ConditionalNetwork net, ConditionalTrainer.Batch batch, int b, boolean dense,
+    private static double time(ConditionalNetwork net, ConditionalModel.Batch batch, int b, boolean dense,
                                NDManager manager) {
         double[] ms = new double[REPEATS];
         for (int i = -WARMUP; i < REPEATS; i++) {

@@ -89,7 +89,7 @@ final class LocalNetwork extends ConditionalNetwork {
     }
 
     /** The summed local losses of a batch (each layer's input detached). */
-    NDArray localLoss(ConditionalTrainer.Batch batch, Step step) {
+    NDArray localLoss(ConditionalModel.Batch batch, Step step) {
         int b = batch.examples();
         if (forwardForward) {
             int[] wrong = new int[b];

@@ -11,7 +11,8 @@ package dev.sparselab.core.data;
  * @param classes    number of classes
  * @param hash       sha256 over the source (files, or generator and seed), for provenance
  */
-public record Dataset(String name, float[] features, int[] labels, int featureDim, int classes, String hash) {
+public record Dataset(String name, float[] features, int[] labels, int featureDim, int classes, String hash)
+        implements TrainingData {
     public Dataset {
         if (features.length != labels.length * featureDim) {
             throw new IllegalArgumentException("features (" + features.length + ") != labels ("
@@ -19,6 +20,7 @@ public record Dataset(String name, float[] features, int[] labels, int featureDi
         }
     }
 
+    @Override
     public int size() {
         return labels.length;
     }

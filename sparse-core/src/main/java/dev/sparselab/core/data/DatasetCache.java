@@ -46,6 +46,13 @@ public final class DatasetCache {
         throw new DatasetUnavailableException("'" + spec.name() + "' is not token data");
     }
 
+    /** The split a run of {@code spec} trains on ({@code train}) or is tested on: token sequences or examples. */
+    public TrainingData forSpec(dev.sparselab.contracts.spec.ExperimentSpec spec, boolean train) {
+        long seed = spec.training().seed();
+        return spec.dataset().tokens() ? tokens(spec.dataset(), spec.model().context(), seed, train)
+                : get(spec.dataset(), seed, train);
+    }
+
     public Path datasetsDir() {
         return datasetsDir;
     }

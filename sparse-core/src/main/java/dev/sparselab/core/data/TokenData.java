@@ -10,13 +10,14 @@ package dev.sparselab.core.data;
  * @param hash        sha256 over the source (text file, or generator and seed), for provenance
  */
 public record TokenData(String name, int[] inputs, int[] targets, float[] weights, int length, int vocabulary,
-                        long[] frequencies, String hash) {
+                        long[] frequencies, String hash) implements TrainingData {
     public TokenData {
         if (inputs.length % length != 0 || targets.length != inputs.length || weights.length != inputs.length) {
             throw new IllegalArgumentException("inputs, targets and weights must be size x length");
         }
     }
 
+    @Override
     public int size() {
         return inputs.length / length;
     }

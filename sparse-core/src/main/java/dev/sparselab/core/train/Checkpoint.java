@@ -59,6 +59,17 @@ public record Checkpoint(String specHash, int epochsDone, int position, long ste
         return out;
     }
 
+    /** The optimizer's state: parameter name → slot index → values (tensors {@code opt/<name>/<slot>}). */
+    public Map<String, Map<Integer, float[]>> optimizerState() {
+        Map<String, Map<Integer, float[]>> opt = new java.util.LinkedHashMap<>();
+        group("opt").forEach((k, v) -> {
+            int slash = k.lastIndexOf('/');
+            opt.computeIfAbsent(k.substring(0, slash), x -> new java.util.TreeMap<>())
+                    .put(Integer.parseInt(k.substring(slash + 1)), v);
+        });
+        return opt;
+    }
+
     public byte[] toBytes() {
         List<Entry> entries = new ArrayList<>();
         long floats = 0;

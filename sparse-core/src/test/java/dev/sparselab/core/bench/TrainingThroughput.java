@@ -1,5 +1,6 @@
 package dev.sparselab.core.bench;
 
+import dev.sparselab.core.run.Trainers;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.DatasetSpec;
 import dev.sparselab.contracts.spec.ExperimentSpec;
@@ -9,7 +10,6 @@ import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
-import dev.sparselab.core.train.SparseTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ public final class TrainingThroughput {
                 SparsitySpec.of(method, "dense".equals(method) ? 0.0 : 0.9), null).withDefaults();
         Dataset train = new DatasetCache(datasets).get(spec.dataset(), 42L, true);
         List<Double> perEpoch = new ArrayList<>();
-        new SparseTrainer(spec, train, points -> {
+        Trainers.forSpec(spec, train, points -> {
             for (MetricPoint p : points) {
                 if (p.name().equals("samples_per_second")) {
                     perEpoch.add(p.value());

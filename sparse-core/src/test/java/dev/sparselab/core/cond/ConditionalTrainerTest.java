@@ -1,5 +1,8 @@
 package dev.sparselab.core.cond;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.train.Checkpointer;
+import dev.sparselab.core.run.Trainers;
 import dev.sparselab.core.Required;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +15,6 @@ import dev.sparselab.core.data.TokenData;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.train.Checkpoint;
 import dev.sparselab.core.train.Engines;
-import dev.sparselab.core.train.SparseTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,14 +29,14 @@ class ConditionalTrainerTest {
         return new SpecParser().parse(json, false);
     }
 
-    record Trained(SparseTrainer.Result result, Evaluation evaluation, List<MetricPoint> metrics) {
+    record Trained(TrainingResult result, Evaluation evaluation, List<MetricPoint> metrics) {
     }
 
     static Trained train(ExperimentSpec spec, DatasetCache cache) {
         List<MetricPoint> metrics = new ArrayList<>();
         long seed = spec.training().seed();
         TokenData train = cache.tokens(spec.dataset(), spec.model().context(), seed, true);
-        SparseTrainer.Result r = new ConditionalTrainer(spec, train, metrics::addAll, Engines.device()).run();
+        TrainingResult r = Trainers.forSpec(spec, train, metrics::addAll).run();
         ModelArtifact stored = ModelArtifact.fromBytes(r.artifact().toBytes());
         Evaluation e = new ConditionalEvaluator().evaluate(stored,
                 cache.tokens(spec.dataset(), spec.model().context(), seed, false));
@@ -106,8 +108,8 @@ class ConditionalTrainerTest {
         DatasetCache cache = new DatasetCache(Path.of("/nonexistent"));
         TokenData train = cache.tokens(spec.dataset(), 12, 4, true);
         List<Checkpoint> saved = new ArrayList<>();
-        SparseTrainer.Result whole = new ConditionalTrainer(spec, train, p -> { }, Engines.device())
-                .checkpointWith(new SparseTrainer.Checkpointer() {
+        TrainingResult whole = Trainers.forSpec(spec, train, p -> { })
+                .checkpointWith(new Checkpointer() {
                     @Override
                     public boolean due(int epochsDone, int position, long step, boolean epochEnd) {
                         return step == 6; // mid-epoch 2 (4 steps per epoch)
@@ -119,7 +121,7 @@ class ConditionalTrainerTest {
                     }
                 }).run();
         assertThat(saved).hasSize(1);
-        SparseTrainer.Result resumed = new ConditionalTrainer(spec, train, p -> { }, Engines.device())
+        TrainingResult resumed = Trainers.forSpec(spec, train, p -> { })
                 .resumeFrom(saved.get(0)).run();
         whole.artifact().tensors().forEach((name, tensor) ->
                 assertThat(resumed.artifact().tensors().get(name).data()).as(name).containsExactly(tensor.data()));

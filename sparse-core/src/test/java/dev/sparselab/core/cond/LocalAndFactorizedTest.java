@@ -1,5 +1,7 @@
 package dev.sparselab.core.cond;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.run.Trainers;
 import dev.sparselab.core.Required;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,7 +18,6 @@ import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.train.NoGrad;
-import dev.sparselab.core.train.SparseTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class LocalAndFactorizedTest {
         DatasetCache cache = new DatasetCache(DATASETS);
         long seed = spec.training().seed();
         Dataset train = cache.get(spec.dataset(), seed, true);
-        SparseTrainer.Result r = new ConditionalTrainer(spec, train, p -> { }, Engines.device()).run();
+        TrainingResult r = Trainers.forSpec(spec, train, p -> { }).run();
         return new ConditionalEvaluator().evaluate(ModelArtifact.fromBytes(r.artifact().toBytes()),
                 cache.get(spec.dataset(), seed, false));
     }

@@ -1,5 +1,7 @@
 package dev.sparselab.core.sparsity;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.run.Trainers;
 import dev.sparselab.core.Required;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +20,6 @@ import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.SyntheticData;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.eval.ModelEvaluator;
-import dev.sparselab.core.train.SparseTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class ConvModelsTest {
                 EventCodec.decode(sparsityJson, SparsitySpec.class), null).withDefaults();
     }
 
-    record Trained(SparseTrainer.Result result, Evaluation evaluation, List<String> violations) {
+    record Trained(TrainingResult result, Evaluation evaluation, List<String> violations) {
     }
 
     static Trained train(ExperimentSpec spec) {
@@ -46,7 +47,7 @@ class ConvModelsTest {
         Dataset train = cache.get(spec.dataset(), 5, true);
         Dataset test = cache.get(spec.dataset(), 5, false);
         List<String> violations = new ArrayList<>();
-        SparseTrainer.Result r = new SparseTrainer(spec, train, p -> { }).observeSteps((state, step) ->
+        TrainingResult r = Trainers.weightSparse(spec, train, p -> { }, (state, step) ->
                 state.masks().forEach((layer, mask) -> {
                     float[] w = state.weights(layer);
                     for (int i = 0; i < w.length; i++) {
@@ -117,7 +118,7 @@ class ConvModelsTest {
         ExperimentSpec spec = new ExperimentSpec("x", new DatasetSpec(DatasetSpec.SYNTHETIC, null, null),
                 new ModelSpec("lenet5", null, "relu"), new TrainingSpec(1, 64, OptimizerSpec.sgd(0.05, 0.9), 1L),
                 SparsitySpec.DENSE, null).withDefaults();
-        assertThatThrownBy(() -> new SparseTrainer(spec, SyntheticData.generate(1, true), p -> { }).run())
+        assertThatThrownBy(() -> Trainers.forSpec(spec, SyntheticData.generate(1, true), p -> { }).run())
                 .hasMessageContaining("needs square images");
     }
 }

@@ -1,5 +1,7 @@
 package dev.sparselab.core.sparsity;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.run.Trainers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -12,7 +14,6 @@ import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.eval.ModelEvaluator;
-import dev.sparselab.core.train.SparseTrainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class MethodsTest {
     static final int STEPS_PER_EPOCH = (SyntheticData.TRAIN_SIZE + 63) / 64;
 
-    record Run(SparseTrainer.Result result, List<MetricPoint> points, List<String> violations) {
+    record Run(TrainingResult result, List<MetricPoint> points, List<String> violations) {
         List<MetricPoint> named(String name) {
             return points.stream().filter(p -> p.name().equals(name)).toList();
         }
@@ -45,7 +46,7 @@ class MethodsTest {
         List<MetricPoint> points = new ArrayList<>();
         List<String> violations = new ArrayList<>();
         Dataset data = SyntheticData.generate(spec.training().seed(), true);
-        SparseTrainer.Result r = new SparseTrainer(spec, data, points::addAll).observeSteps((state, step) -> {
+        TrainingResult r = Trainers.weightSparse(spec, data, points::addAll, (state, step) -> {
             state.masks().forEach((layer, mask) -> {
                 float[] w = state.weights(layer);
                 for (int i = 0; i < w.length; i++) {

@@ -1,5 +1,8 @@
 package dev.sparselab.core.sparsity;
 
+import dev.sparselab.core.train.TrainingResult;
+import dev.sparselab.core.train.StepObserver;
+import dev.sparselab.core.run.Trainers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -11,7 +14,6 @@ import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
 import dev.sparselab.core.eval.Evaluation;
 import dev.sparselab.core.eval.ModelEvaluator;
-import dev.sparselab.core.train.SparseTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -127,8 +129,8 @@ class MoreMethodsTest {
                 3L * STEPS_PER_EPOCH + 1);
         List<MetricPoint> points = new ArrayList<>();
         Dataset data = SyntheticData.generate(spec.training().seed(), true);
-        SparseTrainer.Result r = new SparseTrainer(spec, data, points::addAll).observeSteps(
-                new SparseTrainer.StepObserver() {
+        TrainingResult r = Trainers.weightSparse(spec, data, points::addAll,
+                new StepObserver() {
                     @Override
                     public void afterStep(SparseState state, long step) {
                     }

@@ -1,5 +1,6 @@
 package dev.sparselab.core.train;
 
+import dev.sparselab.core.run.Trainers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +39,7 @@ class CheckpointResumeTest {
     private static final String MLP = "{\"type\": \"mlp\", \"hidden\": [64, 32], \"activation\": \"relu\"}";
 
     /** Records every checkpoint the policy asks for, as bytes. */
-    private static final class Recorder implements SparseTrainer.Checkpointer {
+    private static final class Recorder implements Checkpointer {
         final Map<String, byte[]> saved = new LinkedHashMap<>();
 
         @Override
@@ -86,12 +87,12 @@ class CheckpointResumeTest {
     private static void assertResumesExactly(ExperimentSpec spec) {
         List<MetricPoint> fullMetrics = new ArrayList<>();
         Recorder recorder = new Recorder();
-        SparseTrainer.Result full = new SparseTrainer(spec, data(), fullMetrics::addAll).checkpointWith(recorder).run();
+        TrainingResult full = Trainers.forSpec(spec, data(), fullMetrics::addAll).checkpointWith(recorder).run();
         assertThat(recorder.saved).containsKeys("1:0", "2:0", "0:7", "1:7");
         for (String at : List.of("1:0", "1:7")) {
             List<MetricPoint> resumedMetrics = new ArrayList<>();
             Checkpoint c = Checkpoint.fromBytes(recorder.saved.get(at));
-            SparseTrainer.Result resumed = new SparseTrainer(spec, data(), resumedMetrics::addAll).resumeFrom(c).run();
+            TrainingResult resumed = Trainers.forSpec(spec, data(), resumedMetrics::addAll).resumeFrom(c).run();
             assertSameModel(full.artifact(), resumed.artifact(), at);
             // every epoch metric the resumed run reports is the uninterrupted run's, at the same step
             List<MetricPoint> epochMetrics = resumedMetrics.stream()
@@ -113,11 +114,11 @@ class CheckpointResumeTest {
     void checkpointThatDisagreesWithTheRunFailsLoudly() {
         ExperimentSpec spec = spec("{\"method\": \"magnitude\", \"target\": 0.8, \"finetuneEpochs\": 1}", SGD, MLP);
         Recorder recorder = new Recorder();
-        new SparseTrainer(spec, data(), p -> { }).checkpointWith(recorder).run();
+        Trainers.forSpec(spec, data(), p -> { }).checkpointWith(recorder).run();
         Checkpoint atEnd = Checkpoint.fromBytes(recorder.saved.get("3:0"));
         // another spec
         ExperimentSpec other = spec("{\"method\": \"magnitude\", \"target\": 0.7, \"finetuneEpochs\": 1}", SGD, MLP);
-        assertThatThrownBy(() -> new SparseTrainer(other, data(), p -> { }).resumeFrom(atEnd).run())
+        assertThatThrownBy(() -> Trainers.forSpec(other, data(), p -> { }).resumeFrom(atEnd).run())
                 .isInstanceOf(CheckpointMismatchException.class).hasMessageContaining("spec");
         // a weight that is non-zero under its mask
         Map<String, dev.sparselab.core.artifact.ModelArtifact.Tensor> tensors = new LinkedHashMap<>(atEnd.tensors());
@@ -131,7 +132,7 @@ class CheckpointResumeTest {
         tensors.put("param/fc1.weight", new ModelArtifact.Tensor(tensors.get("param/fc1.weight").shape(), w));
         Checkpoint badWeights = new Checkpoint(atEnd.specHash(), atEnd.epochsDone(), atEnd.position(), atEnd.step(),
                 atEnd.scalars(), tensors);
-        assertThatThrownBy(() -> new SparseTrainer(spec, data(), p -> { }).resumeFrom(badWeights).run())
+        assertThatThrownBy(() -> Trainers.forSpec(spec, data(), p -> { }).resumeFrom(badWeights).run())
                 .isInstanceOf(CheckpointMismatchException.class)
                 .hasMessageContaining("weights of fc1 are non-zero at 1 masked positions");
         // momentum that is non-zero under the mask (the optimizer's masking was not kept)
@@ -141,12 +142,12 @@ class CheckpointResumeTest {
         t2.put("opt/fc1.weight/0", new ModelArtifact.Tensor(t2.get("opt/fc1.weight/0").shape(), m));
         Checkpoint badMomentum = new Checkpoint(atEnd.specHash(), atEnd.epochsDone(), atEnd.position(), atEnd.step(),
                 atEnd.scalars(), t2);
-        assertThatThrownBy(() -> new SparseTrainer(spec, data(), p -> { }).resumeFrom(badMomentum).run())
+        assertThatThrownBy(() -> Trainers.forSpec(spec, data(), p -> { }).resumeFrom(badMomentum).run())
                 .isInstanceOf(CheckpointMismatchException.class).hasMessageContaining("optimizer state of fc1");
         // a step counter that does not fit the epoch
         Checkpoint badStep = new Checkpoint(atEnd.specHash(), atEnd.epochsDone(), atEnd.position(), atEnd.step() + 1,
                 atEnd.scalars(), atEnd.tensors());
-        assertThatThrownBy(() -> new SparseTrainer(spec, data(), p -> { }).resumeFrom(badStep).run())
+        assertThatThrownBy(() -> Trainers.forSpec(spec, data(), p -> { }).resumeFrom(badStep).run())
                 .isInstanceOf(CheckpointMismatchException.class).hasMessageContaining("step counter");
     }
 }
