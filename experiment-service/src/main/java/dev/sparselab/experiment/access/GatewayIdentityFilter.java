@@ -40,9 +40,10 @@ public class GatewayIdentityFilter extends OncePerRequestFilter {
         }
         if (caller == null) {
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            response.setContentType("application/problem+json");
-            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                    + "\"detail\":\"requests reach the experiment-service through the gateway only\"}");
+            response.setContentType(dev.sparselab.contracts.problems.Problem.MEDIA_TYPE);
+            response.getWriter().write(new dev.sparselab.contracts.problems.Problem(
+                    dev.sparselab.contracts.problems.ProblemTypes.UNAUTHORIZED, "Unauthorized", 401,
+                    "requests reach the experiment-service through the gateway only").json());
             return;
         }
         request.setAttribute(Caller.ATTRIBUTE, caller);

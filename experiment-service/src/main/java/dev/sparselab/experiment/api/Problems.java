@@ -1,5 +1,6 @@
 package dev.sparselab.experiment.api;
 
+import dev.sparselab.contracts.problems.ProblemTypes;
 import dev.sparselab.contracts.spec.InvalidSpecException;
 import java.net.URI;
 import java.util.List;
@@ -10,11 +11,14 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
-/** Errors as RFC 9457 problem details ({@code application/problem+json}). */
+/**
+ * Errors as RFC 9457 problem details ({@code application/problem+json}), each of the API's own with its stable
+ * type from {@link ProblemTypes}; Spring MVC's generic ones (405, 415, ...) keep {@code about:blank}.
+ */
 @RestControllerAdvice
 class Problems extends ResponseEntityExceptionHandler {
-    static final URI INVALID_SPEC = URI.create("https://sparselab.dev/problems/invalid-spec");
-    static final URI NOT_FOUND = URI.create("https://sparselab.dev/problems/not-found");
+    static final URI INVALID_SPEC = ProblemTypes.INVALID_SPEC;
+    static final URI NOT_FOUND = ProblemTypes.NOT_FOUND;
 
     @ExceptionHandler(InvalidSpecException.class)
     ProblemDetail invalidSpec(InvalidSpecException e) {
@@ -33,6 +37,7 @@ class Problems extends ResponseEntityExceptionHandler {
     ProblemDetail badParameter(BadParameterException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "query parameter '" + e.parameter() + "' " + e.getMessage());
+        p.setType(ProblemTypes.INVALID_PARAMETER);
         p.setTitle("Invalid query parameter");
         p.setProperty("errors", List.of(Map.of("parameter", e.parameter(), "detail", e.getMessage())));
         return p;
@@ -41,6 +46,7 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ConflictException.class)
     ProblemDetail conflict(ConflictException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+        p.setType(ProblemTypes.CONFLICT);
         p.setTitle("Conflict");
         return p;
     }
@@ -55,6 +61,7 @@ class Problems extends ResponseEntityExceptionHandler {
                 // a "data exception": a value the client sent that PostgreSQL cannot take (a NUL character...)
                 ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                         "a value in the request is not acceptable (SQL state " + state + "); nothing was changed");
+                p.setType(ProblemTypes.INVALID_REQUEST);
                 p.setTitle("Bad Request");
                 return org.springframework.http.ResponseEntity.badRequest().body(p);
             }
@@ -62,6 +69,7 @@ class Problems extends ResponseEntityExceptionHandler {
         }
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "the results database is unavailable for the moment; nothing was changed, retry shortly");
+        p.setType(ProblemTypes.UNAVAILABLE);
         p.setTitle("Service unavailable");
         return org.springframework.http.ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header("Retry-After", "5").body(p);
@@ -75,6 +83,7 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(dev.sparselab.experiment.access.ForbiddenException.class)
     ProblemDetail forbidden(dev.sparselab.experiment.access.ForbiddenException e) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+        p.setType(ProblemTypes.FORBIDDEN);
         p.setTitle("Forbidden");
         return p;
     }

@@ -65,7 +65,7 @@ class BodySizeFilter extends OncePerRequestFilter {
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
-        SecurityConfig.problem(response, 413, "Content Too Large",
+        SecurityConfig.problem(response, dev.sparselab.contracts.problems.ProblemTypes.CONTENT_TOO_LARGE, 413, "Content Too Large",
                 "the request body is larger than " + max + " bytes; nothing was read or stored");
     }
 

@@ -28,7 +28,7 @@ class OutageFilter extends OncePerRequestFilter {
             }
             response.resetBuffer();
             response.setHeader("Retry-After", "5");
-            SecurityConfig.problem(response, 503, "Service unavailable", upstream
+            SecurityConfig.problem(response, dev.sparselab.contracts.problems.ProblemTypes.UNAVAILABLE, 503, "Service unavailable", upstream
                     ? "the experiment service is unavailable for the moment; retry shortly"
                     : "the database is unavailable for the moment; nothing was changed, retry shortly");
         }

@@ -52,7 +52,7 @@ class RateLimitFilter extends OncePerRequestFilter {
         }
         long seconds = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
         response.setHeader("Retry-After", Long.toString(seconds));
-        SecurityConfig.problem(response, 429, "Too Many Requests", "more than " + perMinute
+        SecurityConfig.problem(response, dev.sparselab.contracts.problems.ProblemTypes.TOO_MANY_REQUESTS, 429, "Too Many Requests", "more than " + perMinute
                 + " requests a minute; retry in " + seconds + " s");
     }
 }

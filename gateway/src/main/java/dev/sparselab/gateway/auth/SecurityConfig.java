@@ -136,7 +136,7 @@ class SecurityConfig {
         boolean tokenGiven = BEARER.matches(request);
         response.setHeader("WWW-Authenticate", tokenGiven
                 ? "Bearer realm=\"sparselab\", error=\"invalid_token\"" : "Bearer realm=\"sparselab\"");
-        problem(response, 401, "Unauthorized", tokenGiven
+        problem(response, dev.sparselab.contracts.problems.ProblemTypes.UNAUTHORIZED, 401, "Unauthorized", tokenGiven
                 ? "the token is unknown, expired or revoked"
                 : "log in, or send an API token: Authorization: Bearer <token>");
     }
@@ -152,16 +152,17 @@ class SecurityConfig {
                 unauthorized(request, response, null);
                 return;
             }
-            problem(response, 403, "Forbidden", e instanceof org.springframework.security.web.csrf.CsrfException
+            problem(response, dev.sparselab.contracts.problems.ProblemTypes.FORBIDDEN, 403, "Forbidden", e instanceof org.springframework.security.web.csrf.CsrfException
                     ? "missing or wrong CSRF token: send the XSRF-TOKEN cookie's value as header X-XSRF-TOKEN"
                     : "not allowed");
         };
     }
 
-    static void problem(HttpServletResponse response, int status, String title, String detail) throws IOException {
+    /** Writes a problem body (by Jackson: any text in it is escaped) for a filter that answers itself. */
+    static void problem(HttpServletResponse response, java.net.URI type, int status, String title, String detail)
+            throws IOException {
         response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+        response.setContentType(dev.sparselab.contracts.problems.Problem.MEDIA_TYPE);
+        response.getWriter().write(new dev.sparselab.contracts.problems.Problem(type, title, status, detail).json());
     }
 }
