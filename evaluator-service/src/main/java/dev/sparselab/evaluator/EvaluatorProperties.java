@@ -12,9 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param textDir     the folder char-lm texts are read from (as the trainers')
  * @param sendTimeout how long to wait for Kafka to acknowledge an event
  */
+@org.springframework.validation.annotation.Validated
 @ConfigurationProperties("sparselab.evaluator")
 public record EvaluatorProperties(
-        @DefaultValue("/usr/share/datasets") Path datasetsDir,
-        @DefaultValue("/usr/share/games/fortunes") Path textDir,
-        @DefaultValue("30s") Duration sendTimeout) {
+        @DefaultValue("/usr/share/datasets") @jakarta.validation.constraints.NotNull Path datasetsDir,
+        @DefaultValue("/usr/share/games/fortunes") @jakarta.validation.constraints.NotNull Path textDir,
+        @DefaultValue("30s") @jakarta.validation.constraints.NotNull Duration sendTimeout) {
 }

@@ -12,7 +12,8 @@ class TopicsConfigTest {
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withUserConfiguration(Config.TopicsConfig.class)
             .withBean(ExperimentProperties.class, () -> new ExperimentProperties(6, 100, Duration.ofSeconds(10), 2, 8,
-                    Duration.ofSeconds(30), Duration.ofSeconds(5), 5, true));
+                    Duration.ofSeconds(30), Duration.ofSeconds(5), 5, Duration.ofMillis(100), Duration.ofMillis(200),
+                    true));
 
     @Test
     void createsEveryTopicByDefault() {

@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param experimentService base URI of the experiment-service, which serves {@code /api/v1/**}
  */
+@org.springframework.validation.annotation.Validated
 @ConfigurationProperties("sparselab.gateway")
-public record GatewayProperties(@DefaultValue("http://localhost:8081") URI experimentService) {
+public record GatewayProperties(
+        @DefaultValue("http://localhost:8081") @jakarta.validation.constraints.NotNull URI experimentService) {
 }

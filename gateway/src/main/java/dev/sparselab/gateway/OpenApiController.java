@@ -3,7 +3,6 @@ package dev.sparselab.gateway;
 import dev.sparselab.gateway.auth.Callers;
 import dev.sparselab.gateway.auth.SparseLabUser;
 import java.util.Map;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,10 +25,10 @@ class OpenApiController {
     private final String secret;
     private final WebServerApplicationContext server;
 
-    OpenApiController(GatewayProperties props, @Value("${sparselab.internal-secret:}") String secret,
+    OpenApiController(GatewayProperties props, InternalSecretProperties internal,
                       WebServerApplicationContext server) {
         this.props = props;
-        this.secret = secret;
+        this.secret = internal.internalSecret();
         this.server = server;
     }
 

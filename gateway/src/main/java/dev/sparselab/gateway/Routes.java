@@ -9,7 +9,6 @@ import dev.sparselab.gateway.auth.SparseLabUser;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.function.RequestPredicate;
@@ -35,12 +34,8 @@ class Routes {
             "/api/v1/admin/audit", "/api/v1/openapi.json", "/api/docs", "/api/docs/**", "/api/swagger-ui/**");
 
     @Bean
-    RouterFunction<ServerResponse> apiRoute(GatewayProperties props,
-                                            @Value("${sparselab.internal-secret:}") String secret) {
-        if (secret.length() < 16) {
-            throw new IllegalStateException("sparselab.internal-secret (SPARSELAB_INTERNAL_SECRET) must be set, at "
-                    + "least 16 characters, the same for the gateway and the experiment-service");
-        }
+    RouterFunction<ServerResponse> apiRoute(GatewayProperties props, InternalSecretProperties internal) {
+        String secret = internal.internalSecret();
         RequestPredicate own = OWN.stream().map(RequestPredicates::path).reduce(RequestPredicate::or).orElseThrow();
         return route("experiment-api")
                 .route(RequestPredicates.path("/api/**").and(own.negate()), http())

@@ -1,7 +1,6 @@
 package dev.sparselab.experiment.access;
 
 import java.util.List;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,11 +14,12 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** The gateway-identity filter, and {@link Caller} as a controller argument. */
 @Configuration(proxyBeanMethods = false)
+@org.springframework.boot.context.properties.EnableConfigurationProperties(InternalSecretProperties.class)
 class AccessConfig implements WebMvcConfigurer {
     @Bean
-    FilterRegistrationBean<GatewayIdentityFilter> gatewayIdentityFilter(
-            @Value("${sparselab.internal-secret:}") String secret) {
-        FilterRegistrationBean<GatewayIdentityFilter> bean = new FilterRegistrationBean<>(new GatewayIdentityFilter(secret));
+    FilterRegistrationBean<GatewayIdentityFilter> gatewayIdentityFilter(InternalSecretProperties secret) {
+        FilterRegistrationBean<GatewayIdentityFilter> bean =
+                new FilterRegistrationBean<>(new GatewayIdentityFilter(secret.internalSecret()));
         bean.addUrlPatterns("/api/*");
         return bean;
     }

@@ -50,7 +50,7 @@ class SchedulerTest {
     static Scheduler scheduler(JdbcClient jdbc, DataSource ds, int prefetch, int maxPerUser) {
         return new Scheduler(jdbc, new Outbox(jdbc), new TransactionTemplate(new JdbcTransactionManager(ds)),
                 new ExperimentProperties(4, 100, Duration.ofSeconds(10), prefetch, maxPerUser, Duration.ofSeconds(30),
-                        Duration.ofSeconds(5), 5, true));
+                        Duration.ofSeconds(5), 5, Duration.ofMillis(100), Duration.ofMillis(200), true));
     }
 
     /** The project V9 puts earlier experiments in. */

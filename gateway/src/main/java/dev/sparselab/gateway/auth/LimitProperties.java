@@ -12,8 +12,9 @@ import org.springframework.util.unit.DataSize;
  * @param loginsPerMinute   login attempts per client address
  * @param maxRequestBody    the largest request body ({@code 413} above)
  */
+@org.springframework.validation.annotation.Validated
 @ConfigurationProperties("sparselab.gateway.limits")
-public record LimitProperties(@DefaultValue("600") int requestsPerMinute,
-                              @DefaultValue("10") int loginsPerMinute,
-                              @DefaultValue("1MB") DataSize maxRequestBody) {
+public record LimitProperties(@DefaultValue("600") @jakarta.validation.constraints.Positive int requestsPerMinute,
+                              @DefaultValue("10") @jakarta.validation.constraints.Positive int loginsPerMinute,
+                              @DefaultValue("1MB") @jakarta.validation.constraints.NotNull DataSize maxRequestBody) {
 }
