@@ -40,119 +40,193 @@ public final class ModelEvaluator {
         this.device = device;
     }
 
+    /**
+     * Top-5 accuracy is reported only with more than this many classes: with ten classes or fewer it is close to
+     * 1 for any model that learned anything, so it would say nothing (and Fashion-MNIST has ten).
+     */
+    public static final int TOP5_ABOVE_CLASSES = 10;
+
     public Evaluation evaluate(ModelArtifact artifact, Dataset test) {
         Network net = Network.build(artifact.spec().model(), artifact.spec().sparsity(), test.featureDim(),
                 test.classes());
         net.thresholds().keySet().forEach(layer -> net.setThreshold(layer,
                 tensor(artifact, layer + ".threshold").data()[0]));
-        boolean mse = TrainingSpec.MSE.equals(artifact.spec().training().loss());
         try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
             net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
-            List<Evaluation.LayerSparsity> layers = new ArrayList<>();
-            long params = 0;
-            long nonZero = 0;
-            for (Network.Layer l : net.layers()) {
-                ModelArtifact.Tensor w = tensor(artifact, l.name() + ".weight");
-                ModelArtifact.Tensor b = tensor(artifact, l.name() + ".bias");
-                l.weight().getArray().set(FloatBuffer.wrap(w.data()));
-                l.bias().getArray().set(FloatBuffer.wrap(b.data()));
-                long n = w.data().length;
-                long nz = n - Masks.countZeros(w.data());
-                layers.add(new Evaluation.LayerSparsity(l.name(), w.shape(), n, nz, 1.0 - (double) nz / n,
-                        activeShape(w.data(), l.out(), l.in())));
-                params += n;
-                nonZero += nz;
-            }
-            ParameterStore store = new ParameterStore(manager, false);
+            Weights weights = load(net, artifact);
+            Predictions predictions = new Predictions(test.classes(),
+                    TrainingSpec.MSE.equals(artifact.spec().training().loss()));
+            Map<String, Integer> taps = net.activationOutputs();
+            Activations activations = new Activations(taps);
+            run(net, test, manager, predictions, activations);
             int n = test.size();
-            int dim = test.featureDim();
-            long correct = 0;
-            long top5 = 0;
-            double lossSum = 0;
-            Map<String, Integer> outputs = net.activationOutputs();
-            long[] zeroActivations = new long[outputs.size()];
-            long[] activations = new long[outputs.size()];
-            for (int start = 0; start < n; start += BATCH) {
-                int bsz = Math.min(BATCH, n - start);
-                float[] xb = new float[bsz * dim];
-                System.arraycopy(test.features(), start * dim, xb, 0, bsz * dim);
-                try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(xb, new Shape(bsz, dim));
-                    NDList h = new NDList(x);
-                    int child = 0;
-                    for (Pair<String, Block> b : net.block().getChildren()) {
-                        h = b.getValue().forward(store, h, false);
-                        int k = 0;
-                        for (int index : outputs.values()) {
-                            if (index == child) {
-                                NDArray a = h.singletonOrThrow();
-                                NDArray z = a.eq(0f).sum();
-                                zeroActivations[k] += z.toType(DataType.INT64, false).getLong();
-                                activations[k] += a.size();
-                            }
-                            k++;
-                        }
-                        child++;
-                    }
-                    NDArray outputsArray = h.singletonOrThrow();
-                    float[] out = outputsArray.toFloatArray();
-                    float[] logSoftmax = mse ? null : outputsArray.logSoftmax(1).toFloatArray();
-                    int classes = test.classes();
-                    for (int i = 0; i < bsz; i++) {
-                        int label = test.labels()[start + i];
-                        int best = 0;
-                        for (int c = 1; c < classes; c++) {
-                            if (out[i * classes + c] > out[i * classes + best]) {
-                                best = c;
-                            }
-                        }
-                        if (best == label) {
-                            correct++;
-                        }
-                        if (classes > 10 && inTopK(out, i * classes, classes, label, 5)) {
-                            top5++;
-                        }
-                        if (mse) {
-                            // as DJL's L2Loss trains it: the mean of (y - p)^2 / 2 over the outputs
-                            double sum = 0;
-                            for (int c = 0; c < classes; c++) {
-                                double d = (c == label ? 1.0 : 0.0) - out[i * classes + c];
-                                sum += d * d / 2;
-                            }
-                            lossSum += sum / classes;
-                        } else {
-                            lossSum -= logSoftmax[i * classes + label];
-                        }
-                    }
-                }
-            }
-            Cost cost = cost(net, manager, layers);
-            Double nm = null;
-            SparsitySpec sparsity = artifact.spec().sparsity();
-            if (SparsitySpec.NM.equals(sparsity.method())) {
-                long ok = 0;
-                long groups = 0;
-                for (Network.Layer l : net.layers()) {
-                    float[] w = tensor(artifact, l.name() + ".weight").data();
-                    long g = (long) l.out() * (l.in() / sparsity.m());
-                    ok += Math.round(nmCompliance(w, l.in(), sparsity.n(), sparsity.m()) * g);
-                    groups += g;
-                }
-                nm = groups == 0 ? null : (double) ok / groups;
-            }
-            List<Evaluation.ActivationSparsity> activationSparsity = new ArrayList<>();
-            int k = 0;
-            for (String layer : outputs.keySet()) {
-                activationSparsity.add(new Evaluation.ActivationSparsity(layer,
-                        activations[k] == 0 ? 0 : (double) zeroActivations[k] / activations[k]));
-                k++;
-            }
-            return new Evaluation((double) correct / n, lossSum / n, 1.0 - (double) nonZero / params,
-                    params, nonZero, n, layers, activationSparsity, cost, nm, latency(net, artifact, manager),
-                    test.classes() > 10 ? (double) top5 / n : null,
+            return new Evaluation(predictions.accuracy(n), predictions.meanLoss(n), weights.sparsity(),
+                    weights.params(), weights.nonZero(), n, weights.layers(), activations.sparsity(),
+                    cost(net, manager, weights.layers()), nmCompliance(net, artifact), latency(net, artifact, manager),
+                    test.classes() > TOP5_ABOVE_CLASSES ? predictions.top5(n) : null,
                     new Evaluation.EvaluationProvenance(test.hash(), test.name(), ai.djl.engine.Engine.getDjlVersion(),
                             Engines.ENGINE, Engines.engine().getVersion(), device.toString()), null);
         }
+    }
+
+    /** The stored weights, loaded into the network, and their sparsity per layer and in all. */
+    record Weights(List<Evaluation.LayerSparsity> layers, long params, long nonZero) {
+        double sparsity() {
+            return 1.0 - (double) nonZero / params;
+        }
+    }
+
+    private static Weights load(Network net, ModelArtifact artifact) {
+        List<Evaluation.LayerSparsity> layers = new ArrayList<>();
+        long params = 0;
+        long nonZero = 0;
+        for (Network.Layer l : net.layers()) {
+            ModelArtifact.Tensor w = tensor(artifact, l.name() + ".weight");
+            ModelArtifact.Tensor b = tensor(artifact, l.name() + ".bias");
+            l.weight().getArray().set(FloatBuffer.wrap(w.data()));
+            l.bias().getArray().set(FloatBuffer.wrap(b.data()));
+            long n = w.data().length;
+            long nz = n - Masks.countZeros(w.data());
+            layers.add(new Evaluation.LayerSparsity(l.name(), w.shape(), n, nz, 1.0 - (double) nz / n,
+                    activeShape(w.data(), l.out(), l.in())));
+            params += n;
+            nonZero += nz;
+        }
+        return new Weights(layers, params, nonZero);
+    }
+
+    /** Accuracy, top-5 and loss over the test examples, from the network's outputs batch by batch. */
+    static final class Predictions {
+        private final int classes;
+        private final boolean mse;
+        private long correct;
+        private long top5;
+        private double lossSum;
+
+        Predictions(int classes, boolean mse) {
+            this.classes = classes;
+            this.mse = mse;
+        }
+
+        /** One batch: the outputs [b, classes], their log-softmax (null for mse) and the labels from {@code start}. */
+        void add(float[] out, float[] logSoftmax, int[] labels, int start, int b) {
+            for (int i = 0; i < b; i++) {
+                int label = labels[start + i];
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    if (out[i * classes + c] > out[i * classes + best]) {
+                        best = c;
+                    }
+                }
+                if (best == label) {
+                    correct++;
+                }
+                if (classes > TOP5_ABOVE_CLASSES && inTopK(out, i * classes, classes, label, 5)) {
+                    top5++;
+                }
+                if (mse) {
+                    // as DJL's L2Loss trains it: the mean of (y - p)^2 / 2 over the outputs
+                    double sum = 0;
+                    for (int c = 0; c < classes; c++) {
+                        double d = (c == label ? 1.0 : 0.0) - out[i * classes + c];
+                        sum += d * d / 2;
+                    }
+                    lossSum += sum / classes;
+                } else {
+                    lossSum -= logSoftmax[i * classes + label];
+                }
+            }
+        }
+
+        double accuracy(int n) {
+            return (double) correct / n;
+        }
+
+        double top5(int n) {
+            return (double) top5 / n;
+        }
+
+        double meanLoss(int n) {
+            return lossSum / n;
+        }
+    }
+
+    /** Exact zeros among the outputs of the tapped layers (activation sparsity), counted on the device. */
+    static final class Activations {
+        private final Map<String, Integer> taps;
+        private final long[] zeros;
+        private final long[] total;
+
+        Activations(Map<String, Integer> taps) {
+            this.taps = taps;
+            this.zeros = new long[taps.size()];
+            this.total = new long[taps.size()];
+        }
+
+        /** The output of child block {@code child} for one batch. */
+        void observe(int child, NDArray a) {
+            int k = 0;
+            for (int index : taps.values()) {
+                if (index == child) {
+                    zeros[k] += a.eq(0f).sum().toType(DataType.INT64, false).getLong();
+                    total[k] += a.size();
+                }
+                k++;
+            }
+        }
+
+        List<Evaluation.ActivationSparsity> sparsity() {
+            List<Evaluation.ActivationSparsity> result = new ArrayList<>();
+            int k = 0;
+            for (String layer : taps.keySet()) {
+                result.add(new Evaluation.ActivationSparsity(layer, total[k] == 0 ? 0 : (double) zeros[k] / total[k]));
+                k++;
+            }
+            return result;
+        }
+    }
+
+    /** Runs the test split through the network in batches, feeding predictions and activation counts. */
+    private static void run(Network net, Dataset test, NDManager manager, Predictions predictions,
+                            Activations activations) {
+        ParameterStore store = new ParameterStore(manager, false);
+        int n = test.size();
+        int dim = test.featureDim();
+        boolean mse = predictions.mse;
+        for (int start = 0; start < n; start += BATCH) {
+            int bsz = Math.min(BATCH, n - start);
+            float[] xb = new float[bsz * dim];
+            System.arraycopy(test.features(), start * dim, xb, 0, bsz * dim);
+            try (NDManager sub = manager.newSubManager()) {
+                NDList h = new NDList(sub.create(xb, new Shape(bsz, dim)));
+                int child = 0;
+                for (Pair<String, Block> b : net.block().getChildren()) {
+                    h = b.getValue().forward(store, h, false);
+                    activations.observe(child, h.singletonOrThrow());
+                    child++;
+                }
+                NDArray outputs = h.singletonOrThrow();
+                predictions.add(outputs.toFloatArray(), mse ? null : outputs.logSoftmax(1).toFloatArray(),
+                        test.labels(), start, bsz);
+            }
+        }
+    }
+
+    /** The fraction of N:M groups that hold at most N non-zeros, for N:M runs (null otherwise). */
+    private static Double nmCompliance(Network net, ModelArtifact artifact) {
+        SparsitySpec sparsity = artifact.spec().sparsity();
+        if (!SparsitySpec.NM.equals(sparsity.method())) {
+            return null;
+        }
+        long ok = 0;
+        long groups = 0;
+        for (Network.Layer l : net.layers()) {
+            float[] w = tensor(artifact, l.name() + ".weight").data();
+            long g = (long) l.out() * (l.in() / sparsity.m());
+            ok += Math.round(nmCompliance(w, l.in(), sparsity.n(), sparsity.m()) * g);
+            groups += g;
+        }
+        return groups == 0 ? null : (double) ok / groups;
     }
 
     /** Batch sizes latency is measured at. */
