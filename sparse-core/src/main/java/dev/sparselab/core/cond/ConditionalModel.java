@@ -16,6 +16,7 @@ import dev.sparselab.core.sparsity.StepRandom;
 import dev.sparselab.core.train.Checkpoint;
 import dev.sparselab.core.train.CheckpointMismatchException;
 import dev.sparselab.core.train.Engines;
+import dev.sparselab.core.train.FlopCounter;
 import dev.sparselab.core.train.StepModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +38,7 @@ public final class ConditionalModel implements StepModel {
     private final MaskedOptimizer optimizer;
     private final ConditionalNetwork net;
     private final Flops.PerToken flops;
+    private final FlopCounter trainingFlops = new FlopCounter();
 
     /** Whether a spec is trained as a conditional model rather than as a weight-sparse one. */
     public static boolean handles(ExperimentSpec spec) {
@@ -107,7 +109,7 @@ public final class ConditionalModel implements StepModel {
 
     @Override
     public double trainingFlops(long samples) {
-        return 3.0 * flops.sparse() * net.rowsPerExample() * samples;
+        return trainingFlops.total();
     }
 
     @Override
@@ -217,6 +219,8 @@ public final class ConditionalModel implements StepModel {
     @Override
     public void update(long step, int b, int epoch, NDManager sub) {
         optimizer.step(net.weights().targets(), step, sub);
+        // every scored row runs its routed (sparse) path forward and backward; weight gradients follow the route
+        trainingFlops.countStep((long) b * net.rowsPerExample(), flops.sparse(), flops.dense(), false);
     }
 
     @Override
@@ -268,6 +272,7 @@ public final class ConditionalModel implements StepModel {
                         new ModelArtifact.Tensor(new long[]{arrays[i].length}, arrays[i]));
             }
         });
+        scalars.put("trainingFlops", trainingFlops.total());
     }
 
     @Override
@@ -285,5 +290,8 @@ public final class ConditionalModel implements StepModel {
         }
         c.optimizerState().forEach((name, arrays) -> optimizer.importState(name, net.weights().get(name),
                 arrays.values().toArray(new float[0][])));
+        // checkpoints before the count was kept: every example so far took the routed path
+        trainingFlops.restore(c.scalars().containsKey("trainingFlops") ? c.scalar("trainingFlops")
+                : 3.0 * flops.sparse() * net.rowsPerExample() * c.scalar("samples"));
     }
 }

@@ -36,7 +36,7 @@ public final class SparseState {
     private final Dataset data;
     private boolean maskGradients = true;
     private final Map<String, Long> positions = new LinkedHashMap<>();
-    private double trainingFlops;
+    private final dev.sparselab.core.train.FlopCounter flops = new dev.sparselab.core.train.FlopCounter();
     private boolean denseGradientThisStep;
 
     public SparseState(Network net, MaskedOptimizer optimizer, NDManager manager, TrainingListener listener,
@@ -90,19 +90,18 @@ public final class SparseState {
      * weight gradients f_S, or f_D when they are dense (the RigL paper's counting).
      */
     public void countStep(int batch, Double forwardDensity, boolean denseWeightGradients) {
-        double fs = forwardFlops(forwardDensity);
-        double grad = denseWeightGradients || denseGradientThisStep ? denseFlops() : fs;
-        trainingFlops += batch * (2 * fs + grad);
+        flops.countStep(batch, forwardFlops(forwardDensity), denseFlops(),
+                denseWeightGradients || denseGradientThisStep);
         denseGradientThisStep = false;
     }
 
     public double trainingFlops() {
-        return trainingFlops;
+        return flops.total();
     }
 
     /** Restores the training FLOPs counted before a checkpoint. */
-    public void setTrainingFlops(double flops) {
-        this.trainingFlops = flops;
+    public void setTrainingFlops(double counted) {
+        flops.restore(counted);
     }
 
     /** Host copies of the bias masks (structured pruning), by layer. */
