@@ -20,6 +20,12 @@ class Config {
         return new JdbcArtifactStore(jdbc);
     }
 
+    /** The trainer's clock: when a lease counts as lost while PostgreSQL is away (tests set their own). */
+    @Bean
+    java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     @Bean
     ProcessedEvents processedEvents(JdbcClient jdbc) {
         return new ProcessedEvents(jdbc, "trainer");

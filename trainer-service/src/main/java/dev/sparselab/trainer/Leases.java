@@ -43,12 +43,15 @@ class Leases {
     private final Map<UUID, Held> held = new ConcurrentHashMap<>();
     private final Set<UUID> lost = ConcurrentHashMap.newKeySet();
 
-    /** A held run: its attempt and when its lease was last confirmed (System.nanoTime). */
+    /** A held run: its attempt and when its lease was last confirmed (the clock's millis). */
     private record Held(int attempt, long renewedAt) {
     }
 
+    private final java.time.Clock clock;
+
     Leases(JdbcClient jdbc, TransactionTemplate tx, TrainerProperties props, TrainerIdentity identity,
-           Cancellations cancellations) {
+           Cancellations cancellations, java.time.Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.tx = tx;
         this.props = props;
@@ -82,7 +85,7 @@ class Leases {
         if (held.containsKey(runId)) {
             return new Claim.HeldElsewhere(identity.name() + " (this trainer, another slot)", 0);
         }
-        long t = System.nanoTime();
+        long t = clock.millis();
         Optional<Object[]> taken = jdbc.sql("""
                 update runs set lease_owner = ?, lease_expires_at = now() + ? * interval '1 millisecond',
                   attempt = attempt + 1, updated_at = now()
@@ -177,7 +180,7 @@ class Leases {
 
     /** Renews one lease, and reads the run's status and stop-early flag (the control path that cannot be missed). */
     private void renew(UUID runId, Held h) {
-        long t = System.nanoTime();
+        long t = clock.millis();
         try {
             Optional<Object[]> row = jdbc.sql("""
                     update runs set lease_expires_at = now() + ? * interval '1 millisecond'
@@ -198,7 +201,7 @@ class Leases {
             }
         } catch (RuntimeException e) {
             // PostgreSQL away: the lease is ours only until it expires by our own clock
-            if (t - h.renewedAt() >= props.leaseTtl().toNanos()) {
+            if (t - h.renewedAt() >= props.leaseTtl().toMillis()) {
                 log.warn("run {}: lease not renewed for {} (PostgreSQL: {})", runId, props.leaseTtl(), e.toString());
                 markLost(runId, h.attempt());
             } else {

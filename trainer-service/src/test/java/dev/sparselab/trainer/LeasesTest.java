@@ -36,12 +36,81 @@ class LeasesTest {
     /** One trainer's view: its leases, checkpoints and control state. */
     record Trainer(Leases leases, Checkpoints checkpoints, Cancellations cancellations, String name) {
         static Trainer named(String name) {
+            return named(name, jdbc, java.time.Clock.systemUTC());
+        }
+
+        static Trainer named(String name, JdbcClient db, java.time.Clock clock) {
             TrainerProperties props = new TrainerProperties(Path.of("/nonexistent"), Path.of("/nonexistent"), name,
                     Duration.ofSeconds(30), 1, Duration.ofSeconds(15), Duration.ofSeconds(3), Duration.ofMinutes(5));
             Cancellations cancellations = new Cancellations();
-            return new Trainer(new Leases(jdbc, tx, props, new TrainerIdentity(props), cancellations),
+            return new Trainer(new Leases(db, tx, props, new TrainerIdentity(props), cancellations, clock),
                     new Checkpoints(jdbc, tx, new JdbcArtifactStore(jdbc)), cancellations, name);
         }
+    }
+
+    /** A clock the test moves. */
+    static final class TestClock extends java.time.Clock {
+        private final java.util.concurrent.atomic.AtomicLong millis =
+                new java.util.concurrent.atomic.AtomicLong(1_000_000);
+
+        void advance(Duration d) {
+            millis.addAndGet(d.toMillis());
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** PostgreSQL as a trainer sees it, that the test can take away. */
+    static final class Unplugged extends org.springframework.jdbc.datasource.DelegatingDataSource {
+        volatile boolean away;
+
+        Unplugged(javax.sql.DataSource target) {
+            super(target);
+        }
+
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            if (away) {
+                throw new java.sql.SQLException("Connection refused", "08001");
+            }
+            return super.getConnection();
+        }
+    }
+
+    @Test
+    void aTrainerThatCannotRenewForLongerThanTheLeaseStopsTheRun() {
+        Unplugged db = new Unplugged(pg.getPostgresDatabase());
+        TestClock clock = new TestClock();
+        Trainer c = Trainer.named("c", JdbcClient.create(db), clock);
+        assertThat(c.leases().claim(runId)).isEqualTo(new Leases.Claim.Taken(1));
+        db.away = true;
+        clock.advance(Duration.ofSeconds(10));
+        c.leases().heartbeat();
+        assertThat(c.leases().isLost(runId)).as("within the lease: still ours").isFalse();
+        clock.advance(Duration.ofSeconds(6));
+        c.leases().heartbeat();
+        assertThat(c.leases().isLost(runId)).as("past the lease by our own clock").isTrue();
+        db.away = false;
+        // back: nothing more is written by this attempt, even though nobody else took the run yet
+        assertThatThrownBy(() -> c.leases().verify(runId, 1)).isInstanceOf(Leases.LeaseLostException.class);
     }
 
     @BeforeAll
