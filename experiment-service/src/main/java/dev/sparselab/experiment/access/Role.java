@@ -1,7 +1,7 @@
 package dev.sparselab.experiment.access;
 
 /** A user's role in a project. */
-public enum Role {
+enum Role {
     /** reads, submits, cancels, and manages the project's members */
     ADMIN,
     /** reads, submits and cancels */

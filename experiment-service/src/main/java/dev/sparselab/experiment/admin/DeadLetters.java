@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  * (original topic, partition, offset and consumer group).
  */
 @Component
-public class DeadLetters {
+class DeadLetters {
     private final JdbcClient jdbc;
 
     DeadLetters(JdbcClient jdbc) {

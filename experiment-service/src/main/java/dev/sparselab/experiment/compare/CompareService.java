@@ -19,7 +19,7 @@ import tools.jackson.databind.JsonNode;
  */
 @Service
 @Transactional(readOnly = true)
-public class CompareService {
+class CompareService {
     /** The aggregated metrics, in column order. */
     public static final List<String> METRICS = List.of("testAccuracy", "testLoss", "sparsity", "denseFlops",
             "sparseFlops", "flopReduction", "compressedBytes", "trainingFlopsRatio", "trainSeconds", "samplesPerSecond",

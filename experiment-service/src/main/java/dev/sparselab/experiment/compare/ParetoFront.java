@@ -7,7 +7,7 @@ import java.util.List;
  * The points no other point dominates, for "more is better" on one axis and "less is better" on the other
  * (accuracy vs cost). A point dominates another when it is at least as good on both axes and better on one.
  */
-public final class ParetoFront {
+final class ParetoFront {
     private ParetoFront() {
     }
 

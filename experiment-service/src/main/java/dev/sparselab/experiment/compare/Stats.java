@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param ci95 {@code [low, high]}, or null when n &lt; 2
  */
-public record Stats(int n, double mean, double std, double[] ci95) {
+record Stats(int n, double mean, double std, double[] ci95) {
     /** t(0.975, df) for df = 1..30. */
     private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
             2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,

@@ -34,7 +34,7 @@ import org.springframework.stereotype.Service;
  * epochs. So GMP's accuracy dip while it prunes cannot get it stopped.
  */
 @Service
-public class Asha {
+class Asha {
     private static final Logger log = LoggerFactory.getLogger(Asha.class);
     private static final Set<String> SPARSE_FROM_START = Set.of(SparsitySpec.DENSE_METHOD, SparsitySpec.RANDOM,
             SparsitySpec.SET, SparsitySpec.RIGL, SparsitySpec.SNFS, SparsitySpec.SRIGL,

@@ -17,7 +17,7 @@ import org.springframework.transaction.annotation.Transactional;
  * sent while no trainer was listening still stops the run within one heartbeat.
  */
 @Service
-public class Cancellation {
+class Cancellation {
     private final JdbcClient jdbc;
     private final Outbox outbox;
 

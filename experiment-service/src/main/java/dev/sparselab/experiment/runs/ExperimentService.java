@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
  * says {@code force: true}.
  */
 @Service
-public class ExperimentService {
+class ExperimentService {
     private final JdbcClient jdbc;
     private final Scheduler scheduler;
 

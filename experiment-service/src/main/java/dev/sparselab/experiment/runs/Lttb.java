@@ -9,7 +9,7 @@ import java.util.List;
  * with the point kept from the previous bucket and the mean of the next bucket. Preserves the visual
  * shape (peaks, drops) of a series far better than taking every n-th point. Pure; thread-safe.
  */
-public final class Lttb {
+final class Lttb {
     private Lttb() {
     }
 

@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
  * accuracy so far, an estimate of the time left, and the test accuracy once evaluated.
  */
 @Service
-public class RunListing {
+class RunListing {
     private final JdbcClient jdbc;
 
     RunListing(JdbcClient jdbc) {

@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
 /** Read models of experiments, runs and metric series, as the API serves them. */
 @Service
 @Transactional(readOnly = true)
-public class RunQueries {
+class RunQueries {
     private final JdbcClient jdbc;
 
     RunQueries(JdbcClient jdbc) {

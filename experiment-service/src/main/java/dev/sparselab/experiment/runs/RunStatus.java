@@ -1,6 +1,6 @@
 package dev.sparselab.experiment.runs;
 
 /** The life of a run: {@code QUEUED → RUNNING → EVALUATING → SUCCEEDED}, or FAILED / CANCELLED. */
-public enum RunStatus {
+enum RunStatus {
     QUEUED, RUNNING, EVALUATING, SUCCEEDED, FAILED, CANCELLED
 }

@@ -17,7 +17,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * what changed while it was away through a fresh list.
  */
 @Component
-public class RunStream {
+class RunStream {
     private static final Logger log = LoggerFactory.getLogger(RunStream.class);
     private static final long TIMEOUT_MILLIS = 30 * 60_000L;
 

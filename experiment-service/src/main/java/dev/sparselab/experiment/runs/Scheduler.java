@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * One scheduler acts at a time (a PostgreSQL advisory lock), however many experiment-services run.
  */
 @Component
-public class Scheduler {
+class Scheduler {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
     private static final long LOCK = 0x5350_4C41_4231L;
 

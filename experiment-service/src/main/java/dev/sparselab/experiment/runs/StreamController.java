@@ -1,6 +1,5 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.runs;
 
-import dev.sparselab.experiment.runs.RunStream;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;

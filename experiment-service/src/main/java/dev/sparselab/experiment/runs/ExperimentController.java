@@ -1,13 +1,12 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.runs;
 
+import dev.sparselab.experiment.api.BadParameterException;
+import dev.sparselab.experiment.api.NotFoundException;
 import dev.sparselab.contracts.spec.Plan;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.experiment.access.Access;
 import dev.sparselab.experiment.access.Audit;
 import dev.sparselab.experiment.access.Caller;
-import dev.sparselab.experiment.runs.Cancellation;
-import dev.sparselab.experiment.runs.ExperimentService;
-import dev.sparselab.experiment.runs.RunQueries;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;

@@ -1,10 +1,11 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.runs;
 
+import dev.sparselab.experiment.api.BadParameterException;
+import dev.sparselab.experiment.api.ConflictException;
+import dev.sparselab.experiment.api.NotFoundException;
 import dev.sparselab.experiment.access.Access;
 import dev.sparselab.experiment.access.Audit;
 import dev.sparselab.experiment.access.Caller;
-import dev.sparselab.experiment.runs.Cancellation;
-import dev.sparselab.experiment.runs.RunQueries;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

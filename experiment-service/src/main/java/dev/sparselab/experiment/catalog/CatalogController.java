@@ -1,4 +1,4 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.catalog;
 
 import dev.sparselab.contracts.spec.Catalog;
 import dev.sparselab.contracts.spec.SpecParser;

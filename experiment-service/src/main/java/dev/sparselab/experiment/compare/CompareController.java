@@ -1,6 +1,7 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.compare;
 
-import dev.sparselab.experiment.compare.CompareService;
+import dev.sparselab.experiment.api.BadParameterException;
+import dev.sparselab.experiment.api.NotFoundException;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.MediaType;

@@ -1,6 +1,6 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.admin;
 
-import dev.sparselab.experiment.admin.DeadLetters;
+import dev.sparselab.experiment.api.BadParameterException;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;

@@ -1,4 +1,4 @@
-package dev.sparselab.experiment.api;
+package dev.sparselab.experiment.admin;
 
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
@@ -11,7 +11,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import dev.sparselab.experiment.access.Access;
 import dev.sparselab.experiment.access.Caller;
-import dev.sparselab.experiment.admin.DeadLetters;
 import dev.sparselab.experiment.outbox.Outbox;
 import java.time.Instant;
 import java.util.List;
