@@ -32,7 +32,8 @@ import org.springframework.transaction.annotation.Transactional;
  *       its lease and another took the run over) is ignored, and so is an evaluation of such an attempt's
  *       model. A completion is applied once per run.</li>
  * </ul>
- * Lifecycle events take the run's row lock first, so the run-events and evaluation-events consumers
+ * A terminal run's data no longer changes: metric points that arrive after a run was cancelled (the trainer
+ * had not noticed yet) are not applied. Lifecycle events take the run's row lock first, so the run-events and evaluation-events consumers
  * (separate threads, possibly separate processes) never decide on one run at the same time. Every lifecycle
  * event, applied or ignored, and every terminal transition is written to {@code run_history}.
  */
@@ -62,10 +63,20 @@ public class RunEventHandler {
         String name = event.getClass().getSimpleName();
         Timestamp at = Timestamp.from(event.occurredAt());
         if (event instanceof RunEvent.MetricsReported e) {
-            Optional<Integer> current = jdbc.sql("select attempt from runs where id = ?").param(runId)
-                    .query(Integer.class).optional();
-            if (current.isEmpty() || superseded(e.attempt(), current.get())) {
-                history(runId, name, e.attempt(), false, "superseded: the run is at attempt " + current.orElse(null));
+            Optional<Object[]> run = jdbc.sql("select attempt, status from runs where id = ?").param(runId)
+                    .query((rs, i) -> new Object[]{rs.getInt(1), rs.getString(2)}).optional();
+            if (run.isEmpty()) {
+                return; // the run was deleted
+            }
+            int current = (Integer) run.get()[0];
+            if (superseded(e.attempt(), current)) {
+                history(runId, name, e.attempt(), false, "superseded: the run is at attempt " + current);
+                return;
+            }
+            if (RunStatus.valueOf((String) run.get()[1]).terminal()) {
+                // only a cancelled run can get here (a finished one's points all came before its end): what it
+                // had when it was cancelled is what it keeps
+                history(runId, name, e.attempt(), false, "the run had ended (" + run.get()[1] + ")");
                 return;
             }
             for (MetricPoint p : e.points()) {

@@ -156,4 +156,17 @@ class RunEventHandlerTest {
         assertThat(history("EvaluationCompleted", false)).isEqualTo(1);
         assertThat(history("status:SUCCEEDED", true)).isEqualTo(1);
     }
+
+    @Test
+    void aCancelledRunKeepsTheDataItHadWhenItWasCancelled() {
+        claim(1);
+        handler.apply(new RunEvent.MetricsReported(runId, List.of(new MetricPoint("train.loss", 10, 1, 0.5)), 1));
+        jdbc.sql("update runs set status = 'CANCELLED' where id = ?").param(runId).update();
+        // the trainer had not noticed the cancel yet: its next epoch's points arrive after it
+        handler.apply(new RunEvent.MetricsReported(runId, List.of(new MetricPoint("train.loss", 20, 2, 0.4)), 1));
+        assertThat(jdbc.sql("select count(*) from run_metrics where run_id = ?").param(runId).query(Long.class)
+                .single()).isOne();
+        assertThat(history("MetricsReported", false)).isOne();
+        assertThat(status()).isEqualTo("CANCELLED");
+    }
 }
