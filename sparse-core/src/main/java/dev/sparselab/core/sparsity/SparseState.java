@@ -90,8 +90,8 @@ public final class SparseState {
      * weight gradients f_S, or f_D when they are dense (the RigL paper's counting).
      */
     public void countStep(int batch, Double forwardDensity, boolean denseWeightGradients) {
-        flops.countStep(batch, forwardFlops(forwardDensity), denseFlops(),
-                denseWeightGradients || denseGradientThisStep);
+        boolean dense = denseWeightGradients || denseGradientThisStep;
+        flops.countStep(batch, forwardFlops(forwardDensity), dense ? denseFlops() : 0, dense);
         denseGradientThisStep = false;
     }
 
