@@ -9,8 +9,16 @@ import dev.sparselab.contracts.events.RunRequested;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.FieldError;
 import dev.sparselab.contracts.spec.InvalidSpecException;
+import dev.sparselab.contracts.spec.MagnitudeSpec;
+import dev.sparselab.contracts.spec.RiglSpec;
+import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.contracts.spec.SpecParser;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -52,7 +60,7 @@ class SpecParserTest {
         assertThat(spec.training().seed()).isEqualTo(42L);
         assertThat(spec.training().optimizer().weightDecay()).isEqualTo(0.0);
         assertThat(spec.sparsity().target()).isEqualTo(0.9);
-        assertThat(spec.sparsity().finetuneEpochs()).isEqualTo(1);
+        assertThat(((MagnitudeSpec) spec.sparsity()).finetuneEpochs()).isEqualTo(1);
     }
 
     @Test
@@ -105,8 +113,7 @@ class SpecParserTest {
     @Test
     void methodDefaultsAreThePublishedOnes() {
         JsonNode defs = parser.schema().get("$defs");
-        for (String method : List.of("dense", "random", "magnitude", "gmp", "imp", "wanda", "l1", "group-lasso", "set",
-                "rigl", "snfs", "nm", "neuron", "channel", "srigl", "topk-activation", "relu-threshold")) {
+        for (String method : SparsitySpec.names()) {
             String spec = """
                     {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
                      "sparsity": {"method": "%s", "target": 0.5}}""".formatted(method);
@@ -127,8 +134,48 @@ class SpecParserTest {
                 {"name": "x", "dataset": {"name": "synthetic"}, "model": {"type": "mlp"}, "training": {"epochs": 1},
                  "sparsity": {"method": "rigl", "target": 0.9}}""", false);
         assertThat(rigl.sparsity().distribution()).isEqualTo("erk");
-        assertThat(rigl.sparsity().deltaT()).isEqualTo(100);
-        assertThat(rigl.sparsity().zeta()).isNull();
+        assertThat(rigl.sparsity()).isInstanceOf(RiglSpec.class);
+        assertThat(((RiglSpec) rigl.sparsity()).deltaT()).isEqualTo(100);
+        assertThat(EventCodec.mapper().valueToTree(rigl.sparsity()).has("zeta")).isFalse();
+    }
+
+    /**
+     * The schema is written by hand for its descriptions and bounds; the sealed spec type is the truth about
+     * which methods exist and what each takes. The two must list the same methods, in the same order, and a
+     * method's schema parameters must be exactly its record's own components.
+     */
+    @Test
+    void theSchemaListsExactlyTheSealedMethodsAndTheirParameters() {
+        JsonNode sparsity = parser.schema().get("properties").get("sparsity");
+        List<String> published = new ArrayList<>();
+        sparsity.get("properties").get("method").get("enum").forEach(n -> published.add(n.asString()));
+        assertThat(published).isEqualTo(SparsitySpec.names());
+        Set<String> common = new HashSet<>();
+        sparsity.get("properties").properties().forEach(e -> common.add(e.getKey()));
+        JsonNode defs = parser.schema().get("$defs");
+        for (Class<?> record : SparsitySpec.class.getPermittedSubclasses()) {
+            String method = record.getAnnotation(com.fasterxml.jackson.annotation.JsonTypeName.class).value();
+            Set<String> own = new TreeSet<>();
+            for (RecordComponent c : record.getRecordComponents()) {
+                if (!common.contains(c.getName())) {
+                    own.add(c.getName());
+                }
+            }
+            Set<String> schema = new TreeSet<>();
+            defs.get("method-" + method).get("properties").properties().forEach(e -> schema.add(e.getKey()));
+            assertThat(schema).as(method).isEqualTo(own);
+        }
+    }
+
+    @Test
+    void aSpecReadsBackAsTheSameRecord() {
+        for (String method : SparsitySpec.names()) {
+            SparsitySpec spec = SparsitySpec.of(method, 0.5).withDefaults();
+            assertThat(spec.method()).isEqualTo(method);
+            String json = EventCodec.encode(spec);
+            assertThat(json).startsWith("{\"method\":\"" + method + "\"");
+            assertThat(EventCodec.decode(json, SparsitySpec.class)).isEqualTo(spec);
+        }
     }
 
     @Test
@@ -168,7 +215,7 @@ class SpecParserTest {
         assertThat(runs.get(2).gridPoint().keySet()).containsExactly("sparsity.target",
                 "training.optimizer.learningRate");
         assertThat(runs.get(0).spec().sweep()).isNull();
-        assertThat(runs.get(0).spec().sparsity().deltaT()).isEqualTo(100);
+        assertThat(((RiglSpec) runs.get(0).spec().sparsity()).deltaT()).isEqualTo(100);
     }
 
     @Test

@@ -63,7 +63,7 @@ public final class Catalog {
             Iterator<Map.Entry<String, JsonNode>> common = sparsity.get("properties").properties().iterator();
             while (common.hasNext()) {
                 Map.Entry<String, JsonNode> e = common.next();
-                if (!e.getKey().equals("method") && !SparsitySpec.DENSE_METHOD.equals(name.asString())) {
+                if (!e.getKey().equals("method") && !"dense".equals(name.asString())) {
                     properties.set(e.getKey(), e.getValue());
                 }
             }

@@ -36,21 +36,9 @@ public final class SparsitySchedule {
         return (trainSize(run) + batch - 1) / batch;
     }
 
-    /** IMP's number of pruning rounds: ceil(log(1 - S) / log(1 - rate)). */
-    public static int impRounds(SparsitySpec s) {
-        return s.target() <= 0 ? 0 : (int) Math.ceil(Math.log(1 - s.target()) / Math.log(1 - s.rate()) - 1e-9);
-    }
-
     /** Epochs after the training phase: fine-tuning (magnitude, Wanda, L1, structured) or IMP's retraining. */
     public static int extraEpochs(ExperimentSpec run) {
-        SparsitySpec s = run.sparsity();
-        if (s == null) {
-            return 0;
-        }
-        if (SparsitySpec.IMP.equals(s.method())) {
-            return impRounds(s) * run.training().epochs();
-        }
-        return s.finetuneEpochs() == null ? 0 : s.finetuneEpochs();
+        return run.sparsity() == null ? 0 : run.sparsity().extraEpochs(run.training().epochs());
     }
 
     public static int totalEpochs(ExperimentSpec run) {
@@ -75,62 +63,14 @@ public final class SparsitySchedule {
         steps.add(trainSteps);
         steps.add(Math.min(allSteps, trainSteps + 1));
         SparsitySpec s = run.sparsity() == null ? SparsitySpec.DENSE : run.sparsity();
-        if (SparsitySpec.GMP.equals(s.method())) {
-            steps.add(s.beginStep());
-            steps.add(gmpEnd(s, trainSteps));
-        }
-        if (SparsitySpec.IMP.equals(s.method())) {
-            for (int r = 1; r <= impRounds(s); r++) {
-                steps.add(r * trainSteps);
-                steps.add(Math.min(allSteps, r * trainSteps + 1));
-            }
+        for (long bend : s.scheduleBends(trainSteps)) {
+            steps.add(Math.min(allSteps, bend));
         }
         List<Point> points = new ArrayList<>();
         for (long t : steps) {
             int epoch = (int) Math.min(total, Math.max(1, (t + spe - 1) / spe));
-            points.add(new Point(t, epoch, sparsityAt(s, t, trainSteps), updateFraction(s, t, trainSteps, spe)));
+            points.add(new Point(t, epoch, s.sparsityAt(t, trainSteps), s.updateFraction(t, trainSteps)));
         }
         return new Plan(epochs, total, spe, allSteps, points);
-    }
-
-    static long gmpEnd(SparsitySpec s, long trainSteps) {
-        return s.endStep() != null ? s.endStep() : Math.max(1, Math.round(0.75 * trainSteps));
-    }
-
-    /** The weight sparsity the method's schedule sets after step t. */
-    static double sparsityAt(SparsitySpec s, long t, long trainSteps) {
-        switch (s.method()) {
-            case SparsitySpec.DENSE_METHOD, SparsitySpec.TOPK_ACTIVATION, SparsitySpec.RELU_THRESHOLD:
-                return 0;
-            case SparsitySpec.RANDOM, SparsitySpec.SET, SparsitySpec.RIGL, SparsitySpec.SNFS, SparsitySpec.SRIGL,
-                 SparsitySpec.NM:
-                return s.target();
-            case SparsitySpec.GMP: {
-                long begin = s.beginStep();
-                long end = gmpEnd(s, trainSteps);
-                if (t < begin) {
-                    return s.initialSparsity();
-                }
-                double p = end <= begin ? 1.0 : Math.min(1.0, (double) (t - begin) / (end - begin));
-                return s.target() + (s.initialSparsity() - s.target()) * Math.pow(1.0 - p, 3);
-            }
-            case SparsitySpec.IMP: {
-                int round = (int) Math.min(impRounds(s), t / Math.max(1, trainSteps));
-                return round >= impRounds(s) ? s.target() : 1 - Math.pow(1 - s.rate(), round);
-            }
-            default: // pruned once, after the training phase
-                return t < trainSteps ? 0 : s.target();
-        }
-    }
-
-    static Double updateFraction(SparsitySpec s, long t, long trainSteps, long spe) {
-        if (SparsitySpec.RIGL.equals(s.method()) || SparsitySpec.SRIGL.equals(s.method())) {
-            long end = (long) Math.floor(s.stopFraction() * trainSteps);
-            return t > 0 && t < end ? s.alpha() / 2 * (1 + Math.cos(Math.PI * t / end)) : 0.0;
-        }
-        if (SparsitySpec.SET.equals(s.method())) {
-            return t > 0 && t < trainSteps ? s.zeta() : 0.0;
-        }
-        return null;
     }
 }

@@ -6,6 +6,7 @@ import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.events.RunCancelRequested;
 import dev.sparselab.contracts.spec.EarlyStoppingSpec;
 import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.contracts.spec.SparsitySchedule;
 import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.experiment.outbox.Outbox;
 import java.util.ArrayList;
@@ -36,9 +37,6 @@ import org.springframework.stereotype.Service;
 @Service
 class Asha {
     private static final Logger log = LoggerFactory.getLogger(Asha.class);
-    private static final Set<String> SPARSE_FROM_START = Set.of(SparsitySpec.DENSE_METHOD, SparsitySpec.RANDOM,
-            SparsitySpec.SET, SparsitySpec.RIGL, SparsitySpec.SNFS, SparsitySpec.SRIGL,
-            SparsitySpec.TOPK_ACTIVATION, SparsitySpec.RELU_THRESHOLD);
 
     private final JdbcClient jdbc;
     private final Outbox outbox;
@@ -51,17 +49,7 @@ class Asha {
     /** The epoch after which a run's sparsity no longer changes by schedule (0: fixed from the start). */
     public static int scheduleEndEpoch(ExperimentSpec run) {
         SparsitySpec s = run.sparsity();
-        int epochs = run.training().epochs();
-        if (s == null || SPARSE_FROM_START.contains(s.method())
-                || SparsitySpec.NM.equals(s.method()) && "srste".equals(s.recipe())) {
-            return 0;
-        }
-        if (SparsitySpec.GMP.equals(s.method())) {
-            long stepsPerEpoch = dev.sparselab.contracts.spec.SparsitySchedule.stepsPerEpoch(run);
-            long end = s.endStep() != null ? s.endStep() : Math.max(1, Math.round(0.75 * epochs * stepsPerEpoch));
-            return (int) Math.min(epochs, (end + stepsPerEpoch - 1) / stepsPerEpoch);
-        }
-        return epochs; // pruned at the end of the training phase
+        return s == null ? 0 : s.scheduleEndEpoch(run.training().epochs(), SparsitySchedule.stepsPerEpoch(run));
     }
 
     /** The rung a run is at when it finished {@code epoch}, or -1 when that epoch is not a rung epoch. */

@@ -10,7 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.NmSpec;
 import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
@@ -214,8 +214,7 @@ public final class ModelEvaluator {
 
     /** The fraction of N:M groups that hold at most N non-zeros, for N:M runs (null otherwise). */
     private static Double nmCompliance(Network net, ModelArtifact artifact) {
-        SparsitySpec sparsity = artifact.spec().sparsity();
-        if (!SparsitySpec.NM.equals(sparsity.method())) {
+        if (!(artifact.spec().sparsity() instanceof NmSpec sparsity)) {
             return null;
         }
         long ok = 0;

@@ -16,7 +16,9 @@ import ai.djl.nn.pooling.Pool;
 import dev.sparselab.contracts.spec.LayerSpec;
 import ai.djl.nn.norm.Dropout;
 import dev.sparselab.contracts.spec.ModelSpec;
+import dev.sparselab.contracts.spec.ReluThresholdSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.TopkActivationSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +97,6 @@ public final class Network {
         if (stack == null) {
             throw new IllegalArgumentException("unknown model type '" + spec.type() + "'");
         }
-        String method = sparsity == null ? SparsitySpec.DENSE_METHOD : sparsity.method();
         SequentialBlock block = new SequentialBlock();
         List<Layer> layers = new ArrayList<>();
         Map<String, Integer> activationOutputs = new LinkedHashMap<>();
@@ -141,12 +142,10 @@ public final class Network {
             layers.add(new Layer(name, layerBlock));
             if (!output) {
                 block.add(activation(spec.activation()));
-                if (SparsitySpec.TOPK_ACTIVATION.equals(method)) {
-                    int units = "conv".equals(ls.type()) ? ls.channels() : ls.units();
-                    int k = sparsity.k() != null ? sparsity.k()
-                            : Math.max(1, (int) Math.round(sparsity.fraction() * units));
+                if (sparsity instanceof TopkActivationSpec topk) {
+                    int k = topk.keep("conv".equals(ls.type()) ? ls.channels() : ls.units());
                     block.add(new LambdaBlock(x -> new NDList(topK(x.singletonOrThrow(), k)), "topk"));
-                } else if (SparsitySpec.RELU_THRESHOLD.equals(method)) {
+                } else if (sparsity instanceof ReluThresholdSpec) {
                     float[] tau = {0f};
                     thresholds.put(name, tau);
                     block.add(new LambdaBlock(x -> new NDList(threshold(x.singletonOrThrow(), tau[0])), "threshold"));

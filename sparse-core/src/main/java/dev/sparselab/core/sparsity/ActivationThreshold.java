@@ -8,7 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.ReluThresholdSpec;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import java.util.ArrayList;
@@ -23,10 +23,10 @@ import java.util.Map;
  * {@code target} fraction of activations is zeroed at inference. Weights are untouched.
  */
 final class ActivationThreshold implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final ReluThresholdSpec spec;
     private final int batchSize;
 
-    ActivationThreshold(SparsitySpec spec, int batchSize) {
+    ActivationThreshold(ReluThresholdSpec spec, int batchSize) {
         this.spec = spec;
         this.batchSize = batchSize;
     }

@@ -1,7 +1,7 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.GmpSpec;
 import java.util.List;
 
 /**
@@ -10,14 +10,14 @@ import java.util.List;
  * weights stay pruned. endStep defaults to 75% of the training steps.
  */
 final class GradualMagnitudePruning implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final GmpSpec spec;
 
-    GradualMagnitudePruning(SparsitySpec spec) {
+    GradualMagnitudePruning(GmpSpec spec) {
         this.spec = spec;
     }
 
     long endStep(SparseState state) {
-        return spec.endStep() != null ? spec.endStep() : Math.max(1, Math.round(0.75 * state.trainSteps()));
+        return spec.end(state.trainSteps());
     }
 
     /** The schedule's sparsity at step t. */
@@ -38,7 +38,7 @@ final class GradualMagnitudePruning implements SparsityMethod {
             return;
         }
         double s = sparsityAt(step, spec.beginStep(), end, spec.initialSparsity(), spec.target());
-        state.updateMasks(Methods.magnitudeMasks(state, spec, s), step, epoch);
+        state.updateMasks(Methods.magnitudeMasks(state, spec.distribution(), spec.global(), s), step, epoch);
         state.report(List.of(new MetricPoint("prune.sparsity", step, epoch, state.sparsity()),
                 new MetricPoint("prune.target", step, epoch, s)));
     }

@@ -1,7 +1,7 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.ImpSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,18 +14,17 @@ import java.util.Map;
  * again. R = ceil(log(1 - S) / log(1 - rate)).
  */
 final class IterativeMagnitudePruning implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final ImpSpec spec;
     private final int rounds;
     private final Map<String, float[]> savedWeights = new LinkedHashMap<>();
     private final Map<String, float[]> savedBiases = new LinkedHashMap<>();
     private int round;
     private int epochsPerRound;
 
-    IterativeMagnitudePruning(SparsitySpec spec, int epochsPerRound) {
+    IterativeMagnitudePruning(ImpSpec spec, int epochsPerRound) {
         this.spec = spec;
         this.epochsPerRound = epochsPerRound;
-        this.rounds = spec.target() <= 0 ? 0
-                : (int) Math.ceil(Math.log(1 - spec.target()) / Math.log(1 - spec.rate()) - 1e-9);
+        this.rounds = spec.rounds();
     }
 
     int rounds() {

@@ -1,14 +1,14 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.MagnitudeSpec;
 import java.util.List;
 
 /** One-shot magnitude pruning after dense training, then fine-tuning with the mask fixed. */
 final class MagnitudePruning implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final MagnitudeSpec spec;
 
-    MagnitudePruning(SparsitySpec spec) {
+    MagnitudePruning(MagnitudeSpec spec) {
         this.spec = spec;
     }
 
@@ -19,7 +19,7 @@ final class MagnitudePruning implements SparsityMethod {
 
     @Override
     public void afterTrainingPhase(SparseState state, long step, int epoch) {
-        state.updateMasks(Methods.magnitudeMasks(state, spec, spec.target()), step, epoch);
+        state.updateMasks(Methods.magnitudeMasks(state, spec.distribution(), spec.global(), spec.target()), step, epoch);
         state.report(List.of(new MetricPoint("prune.sparsity", step, epoch, state.sparsity())));
     }
 }

@@ -1,7 +1,24 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.contracts.spec.ChannelSpec;
+import dev.sparselab.contracts.spec.DenseSpec;
+import dev.sparselab.contracts.spec.GmpSpec;
+import dev.sparselab.contracts.spec.GroupLassoSpec;
+import dev.sparselab.contracts.spec.ImpSpec;
+import dev.sparselab.contracts.spec.L1Spec;
+import dev.sparselab.contracts.spec.MagnitudeSpec;
+import dev.sparselab.contracts.spec.NeuronSpec;
+import dev.sparselab.contracts.spec.NmSpec;
+import dev.sparselab.contracts.spec.RandomSpec;
+import dev.sparselab.contracts.spec.ReluThresholdSpec;
+import dev.sparselab.contracts.spec.RiglSpec;
+import dev.sparselab.contracts.spec.SetSpec;
+import dev.sparselab.contracts.spec.SnfsSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.SriglSpec;
+import dev.sparselab.contracts.spec.TopkActivationSpec;
+import dev.sparselab.contracts.spec.WandaSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -11,32 +28,100 @@ public final class Methods {
     private Methods() {
     }
 
+    /** The method of the run's spec; the visitor makes the compiler ask for each new method here. */
     public static SparsityMethod create(ExperimentSpec experiment, StepRandom rng) {
-        SparsitySpec spec = experiment.sparsity();
-        return switch (spec.method()) {
-            case SparsitySpec.DENSE_METHOD -> new SparsityMethod() { };
-            case SparsitySpec.RANDOM -> new SparsityMethod() {
-                @Override
-                public void init(SparseState state) {
-                    state.updateMasks(randomMasks(state, spec, rng.at(0)), 0, 0);
-                }
-            };
-            case SparsitySpec.MAGNITUDE -> new MagnitudePruning(spec);
-            case SparsitySpec.GMP -> new GradualMagnitudePruning(spec);
-            case SparsitySpec.SET -> new SetMethod(spec, rng);
-            case SparsitySpec.RIGL -> new RigL(spec, rng);
-            case SparsitySpec.SNFS -> new SparseMomentum(spec, rng);
-            case SparsitySpec.NM -> new NmSparsity(spec);
-            case SparsitySpec.IMP -> new IterativeMagnitudePruning(spec, experiment.training().epochs());
-            case SparsitySpec.L1 -> new Regularized(spec, false);
-            case SparsitySpec.GROUP_LASSO -> new Regularized(spec, true);
-            case SparsitySpec.NEURON, SparsitySpec.CHANNEL -> new StructuredPruning(spec);
-            case SparsitySpec.WANDA -> new Wanda(spec, experiment.model(), experiment.training().batchSize());
-            case SparsitySpec.SRIGL -> new StructuredRigL(spec, rng);
-            case SparsitySpec.TOPK_ACTIVATION -> new SparsityMethod() { }; // the model's top-k blocks do it
-            case SparsitySpec.RELU_THRESHOLD -> new ActivationThreshold(spec, experiment.training().batchSize());
-            default -> throw new IllegalArgumentException("unknown sparsity method '" + spec.method() + "'");
-        };
+        int batch = experiment.training().batchSize();
+        return experiment.sparsity().accept(new SparsitySpec.Visitor<SparsityMethod>() {
+            @Override
+            public SparsityMethod dense(DenseSpec spec) {
+                return new SparsityMethod() { };
+            }
+
+            @Override
+            public SparsityMethod random(RandomSpec spec) {
+                return new SparsityMethod() {
+                    @Override
+                    public void init(SparseState state) {
+                        state.updateMasks(randomMasks(state, spec, rng.at(0)), 0, 0);
+                    }
+                };
+            }
+
+            @Override
+            public SparsityMethod magnitude(MagnitudeSpec spec) {
+                return new MagnitudePruning(spec);
+            }
+
+            @Override
+            public SparsityMethod gmp(GmpSpec spec) {
+                return new GradualMagnitudePruning(spec);
+            }
+
+            @Override
+            public SparsityMethod imp(ImpSpec spec) {
+                return new IterativeMagnitudePruning(spec, experiment.training().epochs());
+            }
+
+            @Override
+            public SparsityMethod wanda(WandaSpec spec) {
+                return new Wanda(spec, experiment.model(), batch);
+            }
+
+            @Override
+            public SparsityMethod l1(L1Spec spec) {
+                return new Regularized(spec, spec.lambda(), spec.finetuneEpochs(), false);
+            }
+
+            @Override
+            public SparsityMethod groupLasso(GroupLassoSpec spec) {
+                return new Regularized(spec, spec.lambda(), spec.finetuneEpochs(), true);
+            }
+
+            @Override
+            public SparsityMethod set(SetSpec spec) {
+                return new SetMethod(spec, rng);
+            }
+
+            @Override
+            public SparsityMethod rigl(RiglSpec spec) {
+                return new RigL(spec, rng);
+            }
+
+            @Override
+            public SparsityMethod snfs(SnfsSpec spec) {
+                return new SparseMomentum(spec, rng);
+            }
+
+            @Override
+            public SparsityMethod nm(NmSpec spec) {
+                return new NmSparsity(spec);
+            }
+
+            @Override
+            public SparsityMethod neuron(NeuronSpec spec) {
+                return new StructuredPruning(spec, spec.finetuneEpochs());
+            }
+
+            @Override
+            public SparsityMethod channel(ChannelSpec spec) {
+                return new StructuredPruning(spec, spec.finetuneEpochs());
+            }
+
+            @Override
+            public SparsityMethod srigl(SriglSpec spec) {
+                return new StructuredRigL(spec, rng);
+            }
+
+            @Override
+            public SparsityMethod topkActivation(TopkActivationSpec spec) {
+                return new SparsityMethod() { }; // the model's top-k blocks do it
+            }
+
+            @Override
+            public SparsityMethod reluThreshold(ReluThresholdSpec spec) {
+                return new ActivationThreshold(spec, batch);
+            }
+        });
     }
 
     /** Uniformly random masks with the spec's distribution of zeros over the layers. */
@@ -54,18 +139,17 @@ public final class Methods {
      * Magnitude masks at sparsity {@code s}: per layer with the spec's distribution, or with one global
      * threshold over all sparsified layers.
      */
-    static Map<String, float[]> magnitudeMasks(SparseState state, SparsitySpec spec, double s) {
+    static Map<String, float[]> magnitudeMasks(SparseState state, String distribution, boolean global, double s) {
         Map<String, float[]> scores = new LinkedHashMap<>();
         for (LayerShape l : state.sparseShapes()) {
             scores.put(l.name(), Masks.magnitudeScores(state.weights(l.name()), state.mask(l.name())));
         }
         Map<String, float[]> masks = new LinkedHashMap<>();
-        if (Boolean.TRUE.equals(spec.global())) {
+        if (global) {
             long total = state.sparseShapes().stream().mapToLong(LayerShape::count).sum();
             Masks.keepLargestGlobally(scores, Math.round(s * total), masks);
         } else {
-            Map<String, Integer> zeros = Distributions.zeros(state.shapes(), s, spec.distribution(),
-                    state.denseLayers());
+            Map<String, Integer> zeros = Distributions.zeros(state.shapes(), s, distribution, state.denseLayers());
             scores.forEach((name, sc) -> masks.put(name, Masks.keepLargest(sc, zeros.get(name))));
         }
         return masks;

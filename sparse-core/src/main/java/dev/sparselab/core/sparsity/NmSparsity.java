@@ -3,7 +3,7 @@ package dev.sparselab.core.sparsity;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.NmSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,11 +19,11 @@ import java.util.Map;
  * At the end the weights are pruned to N:M for good, so the stored model obeys N:M in every group.
  */
 final class NmSparsity implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final NmSpec spec;
     private final Map<String, NDArray> denseWeights = new LinkedHashMap<>();
     private final Map<String, NDArray> masks = new LinkedHashMap<>();
 
-    NmSparsity(SparsitySpec spec) {
+    NmSparsity(NmSpec spec) {
         this.spec = spec;
     }
 

@@ -19,10 +19,14 @@ import java.util.List;
  */
 final class Regularized implements SparsityMethod {
     private final SparsitySpec spec;
+    private final float lambda;
+    private final int finetuneEpochs;
     private final boolean groups;
 
-    Regularized(SparsitySpec spec, boolean groups) {
+    Regularized(SparsitySpec spec, double lambda, int finetuneEpochs, boolean groups) {
         this.spec = spec;
+        this.lambda = (float) lambda;
+        this.finetuneEpochs = finetuneEpochs;
         this.groups = groups;
     }
 
@@ -31,7 +35,6 @@ final class Regularized implements SparsityMethod {
         if (step > state.trainSteps()) {
             return;
         }
-        float lambda = spec.lambda().floatValue();
         double penalty = 0;
         boolean report = step % state.stepsPerEpoch() == 0;
         try (NDManager scratch = state.manager().newSubManager()) {
@@ -72,7 +75,7 @@ final class Regularized implements SparsityMethod {
 
     @Override
     public int extraEpochs() {
-        return spec.finetuneEpochs();
+        return finetuneEpochs;
     }
 
     @Override
@@ -80,7 +83,7 @@ final class Regularized implements SparsityMethod {
         if (groups) {
             Structured.pruneNeurons(state, spec.target(), 2, step, epoch);
         } else {
-            state.updateMasks(Methods.magnitudeMasks(state, spec, spec.target()), step, epoch);
+            state.updateMasks(Methods.magnitudeMasks(state, spec.distribution(), false, spec.target()), step, epoch);
             state.report(List.of(new MetricPoint("prune.sparsity", step, epoch, state.sparsity())));
         }
     }

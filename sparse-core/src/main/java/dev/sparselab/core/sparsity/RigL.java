@@ -1,7 +1,7 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.RiglSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * reset optimizer state; a dropped connection that is regrown keeps its weight (as in the reference code).
  */
 final class RigL implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final RiglSpec spec;
     private final StepRandom rng;
     private final List<Update> updates = new ArrayList<>();
 
@@ -26,7 +26,7 @@ final class RigL implements SparsityMethod {
     record Update(long step, String layer, int k) {
     }
 
-    RigL(SparsitySpec spec, StepRandom rng) {
+    RigL(RiglSpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }

@@ -1,6 +1,6 @@
 package dev.sparselab.core.sparsity;
 
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.SetSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,10 +17,10 @@ import java.util.SplittableRandom;
  * is reset. A layer without empty positions (made dense by ER) is left as it is.
  */
 final class SetMethod implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final SetSpec spec;
     private final StepRandom rng;
 
-    SetMethod(SparsitySpec spec, StepRandom rng) {
+    SetMethod(SetSpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }

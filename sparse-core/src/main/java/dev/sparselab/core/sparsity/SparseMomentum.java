@@ -1,7 +1,7 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.SnfsSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +18,10 @@ import java.util.Map;
  */
 final class SparseMomentum implements SparsityMethod {
     static final double FINAL_RATE = 0.005;
-    private final SparsitySpec spec;
+    private final SnfsSpec spec;
     private final StepRandom rng;
 
-    SparseMomentum(SparsitySpec spec, StepRandom rng) {
+    SparseMomentum(SnfsSpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }

@@ -8,14 +8,16 @@ import dev.sparselab.contracts.spec.SparsitySpec;
  */
 final class StructuredPruning implements SparsityMethod {
     private final SparsitySpec spec;
+    private final int finetuneEpochs;
 
-    StructuredPruning(SparsitySpec spec) {
+    StructuredPruning(SparsitySpec spec, int finetuneEpochs) {
         this.spec = spec;
+        this.finetuneEpochs = finetuneEpochs;
     }
 
     @Override
     public int extraEpochs() {
-        return spec.finetuneEpochs();
+        return finetuneEpochs;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.sparselab.core.sparsity;
 
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.SriglSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,11 +19,11 @@ import java.util.SplittableRandom;
  * At most half of a layer's neurons are ablated; the output layer's neurons never.
  */
 final class StructuredRigL implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final SriglSpec spec;
     private final StepRandom rng;
     private final Map<String, float[]> alive = new LinkedHashMap<>();
 
-    StructuredRigL(SparsitySpec spec, StepRandom rng) {
+    StructuredRigL(SriglSpec spec, StepRandom rng) {
         this.spec = spec;
         this.rng = rng;
     }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.ModelSpec;
-import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.WandaSpec;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import java.util.LinkedHashMap;
@@ -20,11 +20,11 @@ import java.util.Map;
  * layers before it. Optional fine-tuning afterwards ({@code finetuneEpochs}, default 0).
  */
 final class Wanda implements SparsityMethod {
-    private final SparsitySpec spec;
+    private final WandaSpec spec;
     private final ModelSpec model;
     private final int batchSize;
 
-    Wanda(SparsitySpec spec, ModelSpec model, int batchSize) {
+    Wanda(WandaSpec spec, ModelSpec model, int batchSize) {
         this.spec = spec;
         this.model = model;
         this.batchSize = batchSize;

@@ -1,0 +1,45 @@
+package dev.sparselab.contracts.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import java.util.List;
+
+/**
+ * Activation sparsity: keep the k largest activations per example and layer.
+ *
+ * <p>The schema admits the common parameters for every method; those ignored here are accepted and dropped.
+ *
+ * @param target   always 0 (the weights stay dense)
+ * @param k        entries kept per example and layer
+ * @param fraction kept fraction of the layer's width when k is not given
+ */
+@JsonIgnoreProperties(value = "distribution")
+@JsonTypeName("topk-activation")
+public record TopkActivationSpec(Double target, List<String> denseLayers, Integer k, Double fraction)
+        implements SparsitySpec {
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.topkActivation(this);
+    }
+
+    @Override
+    public TopkActivationSpec withDefaults() {
+        return new TopkActivationSpec(0.0, SparsitySpec.layers(denseLayers), k,
+                k == null ? SparsitySpec.or(fraction, 0.1) : null);
+    }
+
+    /** Entries kept in a layer of {@code units} outputs. */
+    public int keep(int units) {
+        return k != null ? k : Math.max(1, (int) Math.round(fraction * units));
+    }
+
+    @Override
+    public double sparsityAt(long t, long trainSteps) {
+        return 0;
+    }
+
+    @Override
+    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
+        return 0;
+    }
+}
