@@ -3,6 +3,7 @@ package dev.sparselab.experiment;
 import dev.sparselab.contracts.Topics;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.db.ProcessedEvents;
+import java.time.Clock;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -13,6 +14,12 @@ import org.springframework.kafka.config.TopicBuilder;
 @Configuration(proxyBeanMethods = false)
 class Config {
     static final String CONSUMER = "experiment-service";
+
+    /** The wall clock of every decision taken by time (scheduling passes, the run stream); tests set their own. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
 
     @Bean
     SpecParser specParser() {

@@ -200,7 +200,7 @@ class ChaosIT {
                 if (fault.equals("trainer")) {
                     // the trainer holding a run, if one does
                     target = query(() -> db.sql("""
-                            select lease_owner from runs where lease_owner like 'trainer-%' order by updated_at desc
+                            select owner from run_leases where owner like 'trainer-%' order by updated_at desc
                             limit 1""").query(String.class).optional().orElse("trainer-1"));
                 }
                 long down = 2000 + random.nextInt(4000);

@@ -72,8 +72,8 @@ class CrashRecoveryIT {
         Instant deadline = Instant.now().plus(TIMEOUT);
         while (owner == null && Instant.now().isBefore(deadline)) {
             owner = db.sql("""
-                    select r.lease_owner from runs r where r.id = ?::uuid and r.lease_owner is not null
-                      and exists (select 1 from checkpoints c where c.run_id = r.id and c.epochs_done >= 2)""")
+                    select l.owner from run_leases l where l.run_id = ?::uuid and l.owner is not null
+                      and exists (select 1 from checkpoints c where c.run_id = l.run_id and c.epochs_done >= 2)""")
                     .param(runId).query(String.class).optional().orElse(null);
             Thread.sleep(50);
         }
@@ -105,7 +105,7 @@ class CrashRecoveryIT {
         // the other trainer takes it over
         Instant resumedAt = null;
         while (resumedAt == null && Instant.now().isBefore(killedAt.plus(TIMEOUT))) {
-            Integer attempt = db.sql("select attempt from runs where id = ?::uuid").param(runId)
+            Integer attempt = db.sql("select attempt from run_leases where run_id = ?::uuid").param(runId)
                     .query(Integer.class).single();
             if (attempt >= 2) {
                 resumedAt = Instant.now();
@@ -173,8 +173,8 @@ class CrashRecoveryIT {
             boolean takenOver = false;
             while (!takenOver && Instant.now().isBefore(deadline)) {
                 takenOver = db.sql("""
-                        select count(*) from runs r where r.id = ?::uuid and r.attempt >= 2 and r.lease_owner <> ?
-                          and exists (select 1 from checkpoints c where c.run_id = r.id and c.trainer = r.lease_owner)""")
+                        select count(*) from run_leases l where l.run_id = ?::uuid and l.attempt >= 2 and l.owner <> ?
+                          and exists (select 1 from checkpoints c where c.run_id = l.run_id and c.trainer = l.owner)""")
                         .params(runId, frozen).query(Long.class).single() > 0;
                 Thread.sleep(50);
             }

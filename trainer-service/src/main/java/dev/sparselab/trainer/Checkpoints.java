@@ -41,8 +41,8 @@ class Checkpoints {
         tx.executeWithoutResult(s -> {
             // lock the lease row: a takeover waits for this transaction, or this one sees the takeover
             boolean holds = jdbc.sql("""
-                    select 1 from runs where id = ? and lease_owner = ? and attempt = ?
-                      and lease_expires_at > now() for update""")
+                    select 1 from run_leases where run_id = ? and owner = ? and attempt = ?
+                      and expires_at > now() for update""")
                     .params(runId, trainer, attempt).query(Integer.class).optional().isPresent();
             if (!holds) {
                 throw new Leases.LeaseLostException(runId, attempt);

@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Which trainer trains which run: a lease in the run's row, taken atomically, renewed by this trainer's
- * heartbeat and dropped when the run ends. A run whose lease has expired (its trainer died or was paused)
+ * Which trainer trains which run: a lease in {@code run_leases} (the trainer-service's own table; it never
+ * writes the experiment-service's {@code runs}, which it only reads for the run's status and stop-early flag),
+ * taken atomically, renewed by this trainer's heartbeat and dropped when the run ends. A run whose lease has expired (its trainer died or was paused)
  * can be taken by any trainer, which then resumes it from its last checkpoint.
  *
  * <p><b>Fencing.</b> Taking a run increments its attempt; the attempt is this trainer's fencing token and
@@ -86,12 +87,15 @@ class Leases {
             return new Claim.HeldElsewhere(identity.name() + " (this trainer, another slot)", 0);
         }
         long t = clock.millis();
+        // a run still to train: a new lease row, or a free or expired one taken over (attempt + 1)
         Optional<Object[]> taken = jdbc.sql("""
-                update runs set lease_owner = ?, lease_expires_at = now() + ? * interval '1 millisecond',
-                  attempt = attempt + 1, updated_at = now()
-                where id = ? and status in ('QUEUED', 'RUNNING') and not trained
-                  and (lease_owner is null or lease_expires_at < now())
-                returning attempt, stop_early_requested""")
+                insert into run_leases as l (run_id, owner, expires_at, attempt)
+                select r.id, ?, now() + ? * interval '1 millisecond', 1 from runs r
+                where r.id = ? and r.status in ('QUEUED', 'RUNNING')
+                on conflict (run_id) do update set owner = excluded.owner, expires_at = excluded.expires_at,
+                  attempt = l.attempt + 1, updated_at = now()
+                where not l.trained and (l.owner is null or l.expires_at < now())
+                returning l.attempt, (select r.stop_early_requested from runs r where r.id = l.run_id)""")
                 .params(identity.name(), props.leaseTtl().toMillis(), runId)
                 .query((rs, i) -> new Object[]{rs.getInt(1), rs.getBoolean(2)}).optional();
         if (taken.isPresent()) {
@@ -104,9 +108,9 @@ class Leases {
             return new Claim.Taken(attempt);
         }
         return jdbc.sql("""
-                select status, lease_owner,
-                  greatest(0, extract(epoch from (lease_expires_at - now())) * 1000)::bigint, trained
-                from runs where id = ?""").param(runId)
+                select r.status, l.owner,
+                  greatest(0, extract(epoch from (l.expires_at - now())) * 1000)::bigint, coalesce(l.trained, false)
+                from runs r left join run_leases l on l.run_id = r.id where r.id = ?""").param(runId)
                 .query((rs, i) -> !rs.getBoolean(4)
                         && (rs.getString(1).equals("QUEUED") || rs.getString(1).equals("RUNNING"))
                         ? (Claim) new Claim.HeldElsewhere(rs.getString(2), rs.getLong(3))
@@ -125,8 +129,8 @@ class Leases {
      */
     void verify(UUID runId, int attempt) {
         boolean holds = !lost.contains(runId) && jdbc.sql("""
-                select count(*) from runs where id = ? and lease_owner = ? and attempt = ?
-                  and lease_expires_at > now()""")
+                select count(*) from run_leases where run_id = ? and owner = ? and attempt = ?
+                  and expires_at > now()""")
                 .params(runId, identity.name(), attempt).query(Long.class).single() > 0;
         if (!holds) {
             markLost(runId, attempt);
@@ -149,8 +153,8 @@ class Leases {
         boolean wasLost = lost.remove(runId);
         Boolean released = tx.execute(s -> {
             int n = jdbc.sql("""
-                    update runs set lease_owner = null, lease_expires_at = null, trained = trained or ?
-                    where id = ? and lease_owner = ? and attempt = ?""")
+                    update run_leases set owner = null, expires_at = null, trained = trained or ?, updated_at = now()
+                    where run_id = ? and owner = ? and attempt = ?""")
                     .params(trained, runId, identity.name(), attempt).update();
             if (n > 0 && trained) {
                 Checkpoints.deleteAll(jdbc, runId);
@@ -183,9 +187,10 @@ class Leases {
         long t = clock.millis();
         try {
             Optional<Object[]> row = jdbc.sql("""
-                    update runs set lease_expires_at = now() + ? * interval '1 millisecond'
-                    where id = ? and lease_owner = ? and attempt = ? and lease_expires_at > now()
-                    returning status, stop_early_requested""")
+                    update run_leases l set expires_at = now() + ? * interval '1 millisecond'
+                    from runs r
+                    where l.run_id = ? and r.id = l.run_id and l.owner = ? and l.attempt = ? and l.expires_at > now()
+                    returning r.status, r.stop_early_requested""")
                     .params(props.leaseTtl().toMillis(), runId, identity.name(), h.attempt())
                     .query((rs, i) -> new Object[]{rs.getString(1), rs.getBoolean(2)}).optional();
             if (row.isEmpty()) {

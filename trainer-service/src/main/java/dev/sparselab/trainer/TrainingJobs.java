@@ -47,10 +47,12 @@ class TrainingJobs {
     private final Cancellations cancellations;
     private final Leases leases;
     private final Checkpoints checkpoints;
+    private final java.time.Clock clock;
 
     TrainingJobs(DatasetCache datasets, ArtifactStore artifacts, ProcessedEvents ledger,
                  KafkaTemplate<String, String> kafka, TrainerProperties props, TrainerIdentity identity,
-                 Cancellations cancellations, Leases leases, Checkpoints checkpoints) {
+                 Cancellations cancellations, Leases leases, Checkpoints checkpoints, java.time.Clock clock) {
+        this.clock = clock;
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.ledger = ledger;
@@ -123,10 +125,10 @@ class TrainingJobs {
 
     /** Takes the run's lease, waiting for a lease held by a trainer that stopped renewing it to expire. */
     private Leases.Claim claimWaiting(UUID runId) {
-        long deadline = System.currentTimeMillis() + props.leaseTtl().toMillis() + 5_000;
+        long deadline = clock.millis() + props.leaseTtl().toMillis() + 5_000;
         while (true) {
             Leases.Claim claim = leases.claim(runId);
-            if (!(claim instanceof Leases.Claim.HeldElsewhere) || System.currentTimeMillis() > deadline) {
+            if (!(claim instanceof Leases.Claim.HeldElsewhere) || clock.millis() > deadline) {
                 return claim;
             }
             try {

@@ -144,7 +144,7 @@ class LeasesTest {
     }
 
     void expireLease() {
-        jdbc.sql("update runs set lease_expires_at = now() - interval '1 second' where id = ?").param(runId).update();
+        jdbc.sql("update run_leases set expires_at = now() - interval '1 second' where run_id = ?").param(runId).update();
     }
 
     long checkpoints(String trainer) {
@@ -158,7 +158,7 @@ class LeasesTest {
         assertThat(b.leases().claim(runId)).isInstanceOf(Leases.Claim.HeldElsewhere.class);
         expireLease();
         assertThat(b.leases().claim(runId)).isEqualTo(new Leases.Claim.Taken(2));
-        assertThat(jdbc.sql("select lease_owner from runs where id = ?").param(runId).query(String.class).single())
+        assertThat(jdbc.sql("select owner from run_leases where run_id = ?").param(runId).query(String.class).single())
                 .isEqualTo("b");
     }
 
@@ -182,7 +182,7 @@ class LeasesTest {
         assertThat(checkpoints("b")).isOne();
         // its release neither ends the run nor deletes the new attempt's checkpoints
         assertThat(a.leases().release(runId, 1, true)).isFalse();
-        assertThat(jdbc.sql("select trained from runs where id = ?").param(runId).query(Boolean.class).single())
+        assertThat(jdbc.sql("select trained from run_leases where run_id = ?").param(runId).query(Boolean.class).single())
                 .isFalse();
         assertThat(checkpoints("b")).isOne();
         // the holder still renews, and its release (trained) ends the run and deletes the checkpoints
@@ -190,7 +190,7 @@ class LeasesTest {
         assertThat(b.leases().isLost(runId)).isFalse();
         b.leases().verify(runId, 2);
         assertThat(b.leases().release(runId, 2, true)).isTrue();
-        assertThat(jdbc.sql("select trained from runs where id = ?").param(runId).query(Boolean.class).single())
+        assertThat(jdbc.sql("select trained from run_leases where run_id = ?").param(runId).query(Boolean.class).single())
                 .isTrue();
         assertThat(checkpoints("b")).isZero();
         assertThat(checkpoints("a")).isZero();
@@ -220,5 +220,27 @@ class LeasesTest {
     void aCancelledRunIsNotTaken() {
         jdbc.sql("update runs set status = 'CANCELLED' where id = ?").param(runId).update();
         assertThat(a.leases().claim(runId)).isEqualTo(new Leases.Claim.Done("CANCELLED"));
+    }
+
+    /** The trainer keeps its lease data in run_leases and never writes the experiment-service's runs row. */
+    @Test
+    void aTrainerNeverWritesTheRunsRow() {
+        String before = runsRow();
+        a.leases().claim(runId);
+        a.checkpoints().save(runId, 1, checkpoint(10), "a");
+        a.leases().heartbeat();
+        expireLease();
+        b.leases().claim(runId);
+        a.leases().heartbeat();
+        b.leases().heartbeat();
+        b.leases().release(runId, 2, true);
+        assertThat(runsRow()).isEqualTo(before);
+        assertThat(jdbc.sql("select attempt from run_leases where run_id = ?").param(runId).query(Integer.class)
+                .single()).isEqualTo(2);
+    }
+
+    String runsRow() {
+        return jdbc.sql("select row_to_json(r)::text from runs r where id = ?").param(runId).query(String.class)
+                .single();
     }
 }

@@ -63,7 +63,8 @@ public class RunEventHandler {
         String name = event.getClass().getSimpleName();
         Timestamp at = Timestamp.from(event.occurredAt());
         if (event instanceof RunEvent.MetricsReported e) {
-            Optional<Object[]> run = jdbc.sql("select attempt, status from runs where id = ?").param(runId)
+            Optional<Object[]> run = jdbc.sql("select " + CURRENT_ATTEMPT + ", status from runs r where id = ?")
+                    .param(runId)
                     .query((rs, i) -> new Object[]{rs.getInt(1), rs.getString(2)}).optional();
             if (run.isEmpty()) {
                 return; // the run was deleted
@@ -103,10 +104,10 @@ public class RunEventHandler {
         if (event instanceof RunEvent.RunStarted e) {
             applied = jdbc.sql("""
                     update runs set trainer = ?, device = ?, started_at = coalesce(started_at, ?),
-                      resumed_from_step = coalesce(?, resumed_from_step),
+                      resumed_from_step = coalesce(?, resumed_from_step), attempt = greatest(attempt, coalesce(?, 0)),
                       status = case when status = 'QUEUED' then 'RUNNING' else status end, updated_at = now()
                     where id = ? and status in ('QUEUED', 'RUNNING')""")
-                    .params(e.trainer(), e.device(), at, e.resumedFromStep(), runId).update();
+                    .params(e.trainer(), e.device(), at, e.resumedFromStep(), e.attempt(), runId).update();
         } else if (event instanceof RunEvent.RunCompleted e) {
             applied = jdbc.sql("""
                     update runs set artifact_sha256 = ?, provenance = ?::jsonb, trained_at = ?, stopped_early = ?,
@@ -187,10 +188,18 @@ public class RunEventHandler {
         return n;
     }
 
+    /**
+     * The run's current attempt: the newest a trainer has taken ({@code run_leases}, the trainers' table, read
+     * here as the fencing token's source of truth: a takeover counts from the moment it happens, before its
+     * {@code RunStarted} arrives) or reported ({@code runs.attempt}).
+     */
+    private static final String CURRENT_ATTEMPT =
+            "greatest(r.attempt, coalesce((select l.attempt from run_leases l where l.run_id = r.id), 0))";
+
     /** Locks the run's row for this transaction; its current attempt, or empty if there is no such run. */
     private Optional<Integer> lockRun(UUID runId) {
-        return jdbc.sql("select attempt from runs where id = ? for update").param(runId).query(Integer.class)
-                .optional();
+        return jdbc.sql("select " + CURRENT_ATTEMPT + " from runs r where id = ? for update of r").param(runId)
+                .query(Integer.class).optional();
     }
 
     /** Whether an event of {@code attempt} comes from a trainer that another attempt has replaced. */

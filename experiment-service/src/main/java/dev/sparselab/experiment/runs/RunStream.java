@@ -25,13 +25,16 @@ class RunStream {
     /** Open streams, each with the projects its caller sees (null: all). */
     private final java.util.Map<SseEmitter, java.util.Optional<java.util.Set<java.util.UUID>>> emitters =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private Instant watermark = Instant.now();
+    private final java.time.Clock clock;
+    private Instant watermark;
     private long ticks;
     /** What was last sent per run (the overlap of one second resends nothing twice). */
     private final java.util.Map<java.util.UUID, Instant> sent = new java.util.HashMap<>();
 
-    RunStream(RunListing listing) {
+    RunStream(RunListing listing, java.time.Clock clock) {
         this.listing = listing;
+        this.clock = clock;
+        this.watermark = clock.instant();
     }
 
     /** A stream of the runs in the given projects (null: all projects). */
@@ -52,7 +55,7 @@ class RunStream {
     @Scheduled(fixedDelayString = "${sparselab.experiment.stream-poll:1s}")
     void tick() {
         if (emitters.isEmpty()) {
-            watermark = Instant.now();
+            watermark = clock.instant();
             return;
         }
         try {

@@ -41,7 +41,10 @@ class Scheduler {
     private final ExperimentProperties props;
     private final AtomicBoolean pending = new AtomicBoolean();
 
-    Scheduler(JdbcClient jdbc, Outbox outbox, TransactionTemplate tx, ExperimentProperties props) {
+    private final java.time.Clock clock;
+
+    Scheduler(JdbcClient jdbc, Outbox outbox, TransactionTemplate tx, ExperimentProperties props, java.time.Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.tx = tx;
@@ -63,9 +66,10 @@ class Scheduler {
         }
     }
 
+    /** A pass when woken up, else a full pass once a second (by the injected clock). */
     @Scheduled(fixedDelayString = "${sparselab.experiment.schedule-poll:100ms}")
     void tick() {
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         if (pending.getAndSet(false) || now - lastFull > 1000) {
             lastFull = now;
             try {
@@ -88,6 +92,10 @@ class Scheduler {
     record Waiting(UUID id, UUID experimentId, String owner, String spec) {
     }
 
+    /** Whether run {@code r}'s training has ended for good (its trainer released it as trained; run_leases). */
+    private static final String TRAINED =
+            "exists (select 1 from run_leases l where l.run_id = r.id and l.trained)";
+
     /** Releases what fits; returns how many runs were released. */
     int release() {
         long slots = jdbc.sql("""
@@ -95,16 +103,16 @@ class Scheduler {
                 where heartbeat_at > now() - ? * interval '1 millisecond'""")
                 .param(props.trainerTimeout().toMillis()).query(Long.class).single();
         long active = jdbc.sql("""
-                select count(*) from runs where released_at is not null and status in ('QUEUED', 'RUNNING')
-                  and not trained""").query(Long.class).single();
+                select count(*) from runs r where released_at is not null and status in ('QUEUED', 'RUNNING')
+                """ + " and not " + TRAINED).query(Long.class).single();
         long room = slots + props.prefetch() - active;
         if (room <= 0) {
             return 0;
         }
         Map<String, Long> perUser = new HashMap<>();
         jdbc.sql("""
-                select owner, count(*) from runs where released_at is not null and status in ('QUEUED', 'RUNNING')
-                  and not trained group by owner""")
+                select owner, count(*) from runs r where released_at is not null and status in ('QUEUED', 'RUNNING')
+                """ + " and not " + TRAINED + " group by owner")
                 .query((rs, i) -> perUser.put(rs.getString(1), rs.getLong(2))).list();
         List<Waiting> waiting = jdbc.sql("""
                 select id, experiment_id, owner, spec::text from runs
@@ -138,10 +146,11 @@ class Scheduler {
     /** Requests again every RUNNING run whose lease expired, once per attempt. */
     int requeueOrphans() {
         List<Waiting> orphans = jdbc.sql("""
-                update runs set requeued_attempt = attempt, updated_at = now()
-                where status = 'RUNNING' and not trained and lease_expires_at < now() - ? * interval '1 millisecond'
-                  and requeued_attempt < attempt
-                returning id, experiment_id, owner, spec::text""")
+                update runs r set requeued_attempt = l.attempt, updated_at = now()
+                from run_leases l
+                where l.run_id = r.id and r.status = 'RUNNING' and not l.trained
+                  and l.expires_at < now() - ? * interval '1 millisecond' and r.requeued_attempt < l.attempt
+                returning r.id, r.experiment_id, r.owner, r.spec::text""")
                 .param(props.orphanGrace().toMillis())
                 .query((rs, i) -> new Waiting(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
                         rs.getString(3), rs.getString(4)))

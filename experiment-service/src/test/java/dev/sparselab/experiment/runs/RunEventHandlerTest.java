@@ -102,8 +102,11 @@ class RunEventHandlerTest {
     }
 
     void claim(int attempt) {
-        jdbc.sql("update runs set attempt = ?, lease_owner = 't', status = 'RUNNING' where id = ?").params(attempt, runId)
-                .update();
+        // a trainer takes the run: its lease row (run_leases, the trainers' table) carries the fencing token
+        jdbc.sql("update runs set status = 'RUNNING' where id = ?").param(runId).update();
+        jdbc.sql("""
+                insert into run_leases (run_id, owner, expires_at, attempt) values (?, 't', now() + interval '1 minute', ?)
+                on conflict (run_id) do update set attempt = excluded.attempt""").params(runId, attempt).update();
     }
 
     long history(String event, boolean applied) {

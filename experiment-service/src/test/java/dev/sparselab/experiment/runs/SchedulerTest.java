@@ -7,7 +7,11 @@ import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.experiment.ExperimentProperties;
 import dev.sparselab.experiment.outbox.Outbox;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -48,9 +52,58 @@ class SchedulerTest {
     }
 
     static Scheduler scheduler(JdbcClient jdbc, DataSource ds, int prefetch, int maxPerUser) {
+        return scheduler(jdbc, ds, prefetch, maxPerUser, Clock.systemUTC());
+    }
+
+    static Scheduler scheduler(JdbcClient jdbc, DataSource ds, int prefetch, int maxPerUser, Clock clock) {
         return new Scheduler(jdbc, new Outbox(jdbc), new TransactionTemplate(new JdbcTransactionManager(ds)),
                 new ExperimentProperties(4, 100, Duration.ofSeconds(10), prefetch, maxPerUser, Duration.ofSeconds(30),
-                        Duration.ofSeconds(5), 5, Duration.ofMillis(100), Duration.ofMillis(200), true));
+                        Duration.ofSeconds(5), 5, Duration.ofMillis(100), Duration.ofMillis(200), true), clock);
+    }
+
+    /** A clock that moves only when told to. */
+    static final class ManualClock extends Clock {
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
+    void aPassRunsWhenWokenUpOrOnceASecondByTheClock() {
+        ManualClock clock = new ManualClock();
+        Scheduler s = scheduler(jdbc, pg.getPostgresDatabase(), 0, 0, clock);
+        trainer("t1", 4);
+        UUID first = run("ann", 1, 0);
+        s.tick();
+        assertThat(requested()).containsExactly(first);
+        UUID second = run("ann", 1, 1);
+        clock.advance(Duration.ofMillis(500));
+        s.tick();
+        assertThat(requested()).as("neither woken nor a second later").containsExactly(first);
+        clock.advance(Duration.ofMillis(501));
+        s.tick();
+        assertThat(requested()).as("a full pass a second after the last").containsExactly(first, second);
+        UUID third = run("ann", 1, 2);
+        s.wakeUp();
+        s.tick();
+        assertThat(requested()).as("woken up").containsExactly(first, second, third);
     }
 
     /** The project V9 puts earlier experiments in. */
@@ -86,7 +139,8 @@ class SchedulerTest {
     }
 
     static void finishTraining(UUID run) {
-        jdbc.sql("update runs set trained = true, status = 'EVALUATING' where id = ?").param(run).update();
+        jdbc.sql("update runs set status = 'EVALUATING' where id = ?").param(run).update();
+        jdbc.sql("insert into run_leases (run_id, attempt, trained) values (?, 1, true)").param(run).update();
     }
 
     @Test
@@ -140,17 +194,18 @@ class SchedulerTest {
         Scheduler s = scheduler(jdbc, pg.getPostgresDatabase(), 0, 0);
         UUID orphan = run("ann", 1, 0);
         UUID alive = run("ann", 1, 1);
+        // the trainers' lease rows (run_leases): one expired a minute ago, one live
+        jdbc.sql("update runs set status = 'RUNNING', released_at = now() where id in (?, ?)").params(orphan, alive)
+                .update();
         jdbc.sql("""
-                update runs set status = 'RUNNING', released_at = now(), attempt = 1, lease_owner = 'dead',
-                  lease_expires_at = now() - interval '1 minute' where id = ?""").param(orphan).update();
-        jdbc.sql("""
-                update runs set status = 'RUNNING', released_at = now(), attempt = 1, lease_owner = 'live',
-                  lease_expires_at = now() + interval '1 minute' where id = ?""").param(alive).update();
+                insert into run_leases (run_id, owner, expires_at, attempt) values
+                  (?, 'dead', now() - interval '1 minute', 1), (?, 'live', now() + interval '1 minute', 1)""")
+                .params(orphan, alive).update();
         assertThat(requeue(s)).isEqualTo(1);
         assertThat(requeue(s)).as("once per attempt").isZero();
         assertThat(requested()).containsExactly(orphan);
         // a second trainer took it (attempt 2) and died too
-        jdbc.sql("update runs set attempt = 2 where id = ?").param(orphan).update();
+        jdbc.sql("update run_leases set attempt = 2 where run_id = ?").param(orphan).update();
         assertThat(requeue(s)).isEqualTo(1);
     }
 

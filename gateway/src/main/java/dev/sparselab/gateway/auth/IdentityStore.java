@@ -37,7 +37,10 @@ public class IdentityStore {
     /** compared against when a user does not exist, so that the answer takes as long as for a wrong password */
     private final String dummyHash;
 
-    IdentityStore(JdbcClient jdbc, PasswordEncoder passwords) {
+    private final java.time.Clock clock;
+
+    IdentityStore(JdbcClient jdbc, PasswordEncoder passwords, java.time.Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.passwords = passwords;
         this.dummyHash = passwords.encode("not a password " + UUID.randomUUID());
@@ -189,7 +192,7 @@ public class IdentityStore {
         RANDOM.nextBytes(secret);
         String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         UUID id = UUID.randomUUID();
-        Instant expires = lifetime == null ? null : Instant.now().plus(lifetime);
+        Instant expires = lifetime == null ? null : clock.instant().plus(lifetime);
         String prefix = token.substring(0, 12);
         jdbc.sql("""
                         insert into api_tokens (id, user_id, name, token_hash, prefix, expires_at)
@@ -219,7 +222,7 @@ public class IdentityStore {
                 .optional();
         found.ifPresent(f -> {
             Timestamp last = (Timestamp) f[1];
-            if (last == null || last.toInstant().isBefore(Instant.now().minusSeconds(60))) {
+            if (last == null || last.toInstant().isBefore(clock.instant().minusSeconds(60))) {
                 jdbc.sql("update api_tokens set last_used_at = now() where id = ?")
                         .param(((AuthenticatedToken) f[0]).id()).update();
             }

@@ -56,6 +56,12 @@ class SecurityConfig {
         return bean;
     }
 
+    /** The clock token lifetimes and last-use stamps are measured by; tests set their own. */
+    @Bean
+    java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return new DelegatingPasswordEncoder("argon2",
