@@ -21,12 +21,7 @@ public record DenseSpec(Double target) implements SparsitySpec {
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return 0;
-    }
-
-    @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

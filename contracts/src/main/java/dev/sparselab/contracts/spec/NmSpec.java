@@ -35,13 +35,14 @@ public record NmSpec(Double target, List<String> denseLayers, Integer n, Integer
                 SparsitySpec.or(recipe, SRSTE), SparsitySpec.or(lambdaW, 2e-4));
     }
 
+    /** SR-STE is sparse from the first step; the decay recipe imposes its mask over training. */
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return target;
+    public boolean sparseFromStart() {
+        return SRSTE.equals(recipe);
     }
 
     @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return SRSTE.equals(recipe) ? 0 : trainEpochs;
+    public double sparsityAt(long t, long trainSteps) {
+        return target;
     }
 }

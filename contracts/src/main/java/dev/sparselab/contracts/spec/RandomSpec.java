@@ -18,12 +18,7 @@ public record RandomSpec(Double target, String distribution, List<String> denseL
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return target;
-    }
-
-    @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

@@ -33,7 +33,7 @@ public record ReluThresholdSpec(Double target, List<String> denseLayers, Integer
     }
 
     @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

@@ -33,17 +33,12 @@ public record RiglSpec(Double target, String distribution, List<String> denseLay
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return target;
-    }
-
-    @Override
     public Double updateFraction(long t, long trainSteps) {
         return cosineFraction(alpha, stopFraction, t, trainSteps);
     }
 
     @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

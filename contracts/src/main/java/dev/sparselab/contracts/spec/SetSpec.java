@@ -25,17 +25,12 @@ public record SetSpec(Double target, String distribution, List<String> denseLaye
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return target;
-    }
-
-    @Override
     public Double updateFraction(long t, long trainSteps) {
         return t > 0 && t < trainSteps ? zeta : 0.0;
     }
 
     @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

@@ -23,12 +23,7 @@ public record SnfsSpec(Double target, String distribution, List<String> denseLay
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return target;
-    }
-
-    @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

@@ -84,11 +84,20 @@ public sealed interface SparsitySpec permits DenseSpec, RandomSpec, MagnitudeSpe
     }
 
     /**
-     * The weight sparsity the method's schedule sets after step {@code t}. By default the method prunes once,
-     * at the end of the training phase of {@code trainSteps} steps.
+     * Whether the sparsity is fixed from the first step (static and dynamic sparse training, activation
+     * sparsity, the dense baseline), so that runs compare from epoch 0; otherwise the method prunes once at the
+     * end of the training phase unless it overrides {@link #sparsityAt} and {@link #scheduleEndEpoch}.
+     */
+    default boolean sparseFromStart() {
+        return false;
+    }
+
+    /**
+     * The weight sparsity the method's schedule sets after step {@code t}: the target throughout for a method
+     * sparse from the start, else 0 until the end of the training phase of {@code trainSteps} steps.
      */
     default double sparsityAt(long t, long trainSteps) {
-        return t < trainSteps ? 0 : target();
+        return sparseFromStart() || t >= trainSteps ? target() : 0;
     }
 
     /** RigL/SRigL: alpha_t at step t; SET: zeta during training; null for methods that do not move connections. */
@@ -106,7 +115,7 @@ public sealed interface SparsitySpec permits DenseSpec, RandomSpec, MagnitudeSpe
      * step; by default the end of the training phase (pruned then).
      */
     default int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return trainEpochs;
+        return sparseFromStart() ? 0 : trainEpochs;
     }
 
     /** A spec with only method and target set ({@link #withDefaults()} fills in the rest). */

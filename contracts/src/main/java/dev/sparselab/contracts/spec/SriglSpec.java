@@ -27,17 +27,12 @@ public record SriglSpec(Double target, String distribution, List<String> denseLa
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return target;
-    }
-
-    @Override
     public Double updateFraction(long t, long trainSteps) {
         return RiglSpec.cosineFraction(alpha, stopFraction, t, trainSteps);
     }
 
     @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }

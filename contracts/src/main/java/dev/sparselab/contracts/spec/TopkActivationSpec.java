@@ -34,12 +34,7 @@ public record TopkActivationSpec(Double target, List<String> denseLayers, Intege
     }
 
     @Override
-    public double sparsityAt(long t, long trainSteps) {
-        return 0;
-    }
-
-    @Override
-    public int scheduleEndEpoch(int trainEpochs, long stepsPerEpoch) {
-        return 0;
+    public boolean sparseFromStart() {
+        return true;
     }
 }
