@@ -192,6 +192,19 @@ class SpecParserTest {
         assertThat(rigl.has("zeta")).isFalse();
         assertThat(catalog.get("distributions")).hasSize(3);
         assertThat(catalog.get("datasets")).hasSize(4);
+        // the initialization, loss and normalization options, with their defaults, self-contained (no $ref)
+        JsonNode init = catalog.get("models").get(0).get("schema").get("properties").get("init");
+        assertThat(init.get("properties").get("scheme").get("default").asString()).isEqualTo("pytorch-default");
+        assertThat(init.get("properties").get("bias").get("default").asString()).isEqualTo("pytorch-default");
+        assertThat(catalog.get("models").get(0).get("schema").get("properties").get("layerInit")
+                .get("additionalProperties").get("properties").has("activeFanIn")).isTrue();
+        assertThat(catalog.get("training").get("properties").get("reduction").get("default").asString())
+                .isEqualTo("mean");
+        assertThat(catalog.get("training").get("properties").get("labelSmoothing").get("default").asDouble()).isZero();
+        assertThat(catalog.get("datasetSchema").get("properties").get("normalize").get("default").asString())
+                .isEqualTo("global");
+        assertThat(catalog.get("models").toString() + catalog.get("training") + catalog.get("datasetSchema"))
+                .doesNotContain("$ref");
     }
 
     @Test

@@ -19,7 +19,8 @@ public final class Catalog {
     public static ObjectNode build(JsonNode specSchema) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode catalog = f.objectNode();
-        JsonNode props = specSchema.get("properties");
+        // the sections stand alone: references into the schema's $defs (e.g. model.init) are inlined
+        JsonNode props = inline(specSchema.get("properties"), specSchema.get("$defs"));
 
         ArrayNode datasets = catalog.putArray("datasets");
         datasets.addObject().put("name", DatasetSpec.FASHION_MNIST)
@@ -76,5 +77,24 @@ public final class Catalog {
         }
         catalog.set("specSchema", specSchema);
         return catalog;
+    }
+
+    /** A copy of {@code node} with every local reference {@code #/$defs/NAME} replaced by that definition. */
+    static JsonNode inline(JsonNode node, JsonNode defs) {
+        if (node.isObject()) {
+            JsonNode ref = node.get("$ref");
+            if (ref != null && ref.isString() && ref.asString().startsWith("#/$defs/") && defs != null) {
+                return inline(defs.get(ref.asString().substring("#/$defs/".length())), defs);
+            }
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            node.properties().forEach(e -> copy.set(e.getKey(), inline(e.getValue(), defs)));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+            node.forEach(n -> copy.add(inline(n, defs)));
+            return copy;
+        }
+        return node;
     }
 }

@@ -23,11 +23,14 @@ import java.util.List;
  * @param activation       between layers: relu, tanh, sigmoid or gelu
  * @param outputActivation after the last layer: none (logits) or sigmoid
  * @param dropout          dropout rate after every hidden activation (0 = none)
+ * @param init             how weights and biases are drawn (null: PyTorch's default, {@link InitSpec#DEFAULT})
+ * @param layerInit        per-layer overrides of {@code init}, by layer name ({@code fc1}, {@code conv2}, ...)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelSpec(String type, List<Integer> hidden, String activation, String outputActivation,
                         Double dropout, List<LayerSpec> layers, Integer depth, Integer width, Integer heads,
-                        Integer context, FfnSpec ffn, AttentionSpec attention, FactorizationSpec factorization) {
+                        Integer context, FfnSpec ffn, AttentionSpec attention, FactorizationSpec factorization,
+                        InitSpec init, java.util.Map<String, InitSpec> layerInit) {
     public static final String MLP = "mlp";
     public static final String LENET5 = "lenet5";
     public static final String CNN = "cnn";
@@ -45,7 +48,8 @@ public record ModelSpec(String type, List<Integer> hidden, String activation, St
 
     public ModelSpec(String type, List<Integer> hidden, String activation, String outputActivation, Double dropout,
                      List<LayerSpec> layers) {
-        this(type, hidden, activation, outputActivation, dropout, layers, null, null, null, null, null, null, null);
+        this(type, hidden, activation, outputActivation, dropout, layers, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** Whether this model is trained by the conditional-computation trainer (not the mask-based one). */
@@ -81,6 +85,36 @@ public record ModelSpec(String type, List<Integer> hidden, String activation, St
                 transformer ? (ffn == null ? new FfnSpec(FfnSpec.DENSE, null, null, null, null, null, null, null, null,
                         null, null, null) : ffn).withDefaults(w) : ffn == null ? null : ffn.withDefaults(w),
                 transformer ? (attention == null ? AttentionSpec.DEFAULT : attention).withDefaults() : null,
-                factorization == null ? null : factorization.withDefaults());
+                factorization == null ? null : factorization.withDefaults(),
+                // absent stays absent (PyTorch's default): specs stored before the option existed keep their hash
+                init == null ? null : init.withDefaults(),
+                layerInit == null ? null : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(
+                        layerInit.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                                java.util.Map.Entry::getKey, e -> e.getValue().withDefaults())))));
+    }
+
+    /** The names of the parametric layers of a weight-sparse model: conv1.., then fc1.. (the output layer last). */
+    public List<String> layerNames() {
+        List<LayerSpec> s = stack();
+        List<String> names = new java.util.ArrayList<>();
+        int convs = 0;
+        int linears = 0;
+        for (LayerSpec l : s == null ? List.<LayerSpec>of() : s) {
+            if ("conv".equals(l.type())) {
+                names.add("conv" + ++convs);
+            } else if (!"pool".equals(l.type())) {
+                names.add("fc" + ++linears);
+            }
+        }
+        names.add("fc" + (linears + 1));
+        return names;
+    }
+
+    /** The initialization of a layer: its override, else the model's, else PyTorch's default. */
+    public InitSpec initOf(String layer) {
+        if (layerInit != null && layerInit.containsKey(layer)) {
+            return layerInit.get(layer);
+        }
+        return init == null ? InitSpec.DEFAULT : init;
     }
 }

@@ -239,7 +239,8 @@ public final class SpecParser {
             throw new InvalidSpecException(errors);
         }
         ExperimentSpec spec = json.treeToValue(tree, ExperimentSpec.class).withDefaults();
-        List<FieldError> semantic = ConditionalSize.check(spec);
+        List<FieldError> semantic = new ArrayList<>(ConditionalSize.check(spec));
+        semantic.addAll(TrainingOptions.check(spec));
         if (!semantic.isEmpty()) {
             throw new InvalidSpecException(semantic);
         }
@@ -293,7 +294,7 @@ public final class SpecParser {
         }
         String keyword = e.getKeyword();
         if (e.getProperty() != null && ("required".equals(keyword) || "additionalProperties".equals(keyword)
-                || "unevaluatedProperties".equals(keyword))) {
+                || "unevaluatedProperties".equals(keyword) || "propertyNames".equals(keyword))) {
             sb.append('/').append(escape(e.getProperty()));
         }
         return sb.toString();

@@ -10,8 +10,9 @@ import java.util.List;
  * <p>The schema admits the common parameters for every method; those ignored here are accepted and dropped.
  *
  * @param target   always 0 (the weights stay dense)
- * @param k        entries kept per example and layer
- * @param fraction kept fraction of the layer's width when k is not given
+ * @param k        entries kept per example and layer (of a conv layer's channels times positions)
+ * @param fraction kept fraction of the layer's activations per example when k is not given (a conv layer's
+ *                 channels times positions: LeNet-5's conv1 at 0.1 keeps 470 of its 4,704)
  */
 @JsonIgnoreProperties(value = "distribution")
 @JsonTypeName("topk-activation")
@@ -28,7 +29,7 @@ public record TopkActivationSpec(Double target, List<String> denseLayers, Intege
                 k == null ? SparsitySpec.or(fraction, 0.1) : null);
     }
 
-    /** Entries kept in a layer of {@code units} outputs. */
+    /** Entries kept of a layer's {@code units} activations per example. */
     public int keep(int units) {
         return k != null ? k : Math.max(1, (int) Math.round(fraction * units));
     }

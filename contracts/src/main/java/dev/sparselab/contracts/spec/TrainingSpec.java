@@ -8,10 +8,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param algorithm         {@code backprop} (end to end), or layer-local training of an mlp without end-to-end
  *                          backward: {@code forward-forward} (Hinton) or {@code mono-forward}
  * @param goodnessThreshold forward-forward's theta (default 2.0)
+ * @param reduction         mse: {@code mean} (1/2 the mean over batch and outputs, DJL's L2Loss; null means it) or
+ *                          {@code sum-outputs} (1/2 the sum over outputs, mean over the batch: the gradient
+ *                          (y_hat - y) per output, as SET's and most pre-2018 reference code compute it)
+ * @param labelSmoothing    cross-entropy: epsilon of label smoothing, targets (1 - epsilon) one-hot + epsilon / K
+ *                          (null: none)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec optimizer, Long seed, String loss,
-                           Integer checkpointEvery, String algorithm, Double goodnessThreshold) {
+                           Integer checkpointEvery, String algorithm, Double goodnessThreshold, String reduction,
+                           Double labelSmoothing) {
+    public static final String MEAN = "mean";
+    public static final String SUM_OUTPUTS = "sum-outputs";
     public static final long DEFAULT_SEED = 42L;
     public static final String BACKPROP = "backprop";
     public static final String FORWARD_FORWARD = "forward-forward";
@@ -29,7 +37,7 @@ public record TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec opti
 
     public TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec optimizer, Long seed, String loss,
                         Integer checkpointEvery) {
-        this(epochs, batchSize, optimizer, seed, loss, checkpointEvery, null, null);
+        this(epochs, batchSize, optimizer, seed, loss, checkpointEvery, null, null, null, null);
     }
 
     /** Trained layer by layer (no end-to-end backward pass). */
@@ -48,11 +56,14 @@ public record TrainingSpec(Integer epochs, Integer batchSize, OptimizerSpec opti
                 // backprop is the default and stays implicit: specs stored before the field existed keep their hash
                 BACKPROP.equals(algorithm) ? null : algorithm,
                 FORWARD_FORWARD.equals(algorithm) ? (goodnessThreshold == null ? Double.valueOf(2.0)
-                        : goodnessThreshold) : null);
+                        : goodnessThreshold) : null,
+                // the defaults (mean, no smoothing) stay implicit, for the same reason
+                MEAN.equals(reduction) ? null : reduction,
+                labelSmoothing == null || labelSmoothing == 0 ? null : labelSmoothing);
     }
 
     TrainingSpec withSeed(long newSeed) {
         return new TrainingSpec(epochs, batchSize, optimizer, newSeed, loss, checkpointEvery, algorithm,
-                goodnessThreshold);
+                goodnessThreshold, reduction, labelSmoothing);
     }
 }

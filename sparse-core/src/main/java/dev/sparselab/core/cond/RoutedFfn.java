@@ -90,10 +90,8 @@ final class RoutedFfn extends Ffn {
         }
         NDArray y = step.dense ? experts.dense(x, Experts.combine(step, g.choices(), g.gates(), e), step)
                 : experts.sparse(x, dispatch, g.gates(), step);
-        if (FfnSpec.BASE.equals(spec.kind())) {
-            // BASE: sigmoid(h . c_e) E_e(h) + (1 - sigmoid(h . c_e)) h
-            y = y.add(g.gates().neg().add(1f).mul(x));
-        }
+        // BASE: the block adds the residual, so x + sigmoid(h . c_e) E_e(h), as fairseq's BaseLayer gives
+        // alpha (x + FF(LN x)) + (1 - alpha) x; this once added (1 - sigmoid) h as well, a second residual of LN(x)
         return y;
     }
 

@@ -61,8 +61,15 @@ public final class DatasetCache {
         // synthetic data is generated from the seed; real data is the same for every seed
         String key = spec.name() + "/" + (train ? "train" : "test")
                 + (DatasetSpec.SYNTHETIC.equals(spec.name()) ? "/" + seed : "");
-        Dataset d = full.computeIfAbsent(key,
+        Dataset loaded = full.computeIfAbsent(key,
                 k -> Datasets.load(new DatasetSpec(spec.name(), null, null), seed, datasetsDir, train));
+        Dataset d = loaded;
+        if (spec.normalize() != null) {
+            // the training split's statistics, loaded first (no nested update of the map)
+            Dataset trainSplit = train ? loaded : get(new DatasetSpec(spec.name(), null, null), seed, true);
+            d = full.computeIfAbsent(key + "/" + spec.normalize(),
+                    k -> Normalization.apply(spec.normalize(), loaded, trainSplit));
+        }
         Integer limit = train ? spec.trainSubset() : spec.testSubset();
         return limit == null || limit >= d.size() ? d : Datasets.balancedSubset(d, limit, seed);
     }

@@ -55,7 +55,8 @@ public final class ModelEvaluator {
             net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
             Weights weights = load(net, artifact);
             Predictions predictions = new Predictions(test.classes(),
-                    TrainingSpec.MSE.equals(artifact.spec().training().loss()));
+                    TrainingSpec.MSE.equals(artifact.spec().training().loss()),
+                    TrainingSpec.SUM_OUTPUTS.equals(artifact.spec().training().reduction()));
             Map<String, Integer> taps = net.activationOutputs();
             Activations activations = new Activations(taps);
             run(net, test, manager, predictions, activations);
@@ -99,13 +100,20 @@ public final class ModelEvaluator {
     static final class Predictions {
         private final int classes;
         private final boolean mse;
+        private final boolean sumOutputs;
         private long correct;
         private long top5;
         private double lossSum;
 
         Predictions(int classes, boolean mse) {
+            this(classes, mse, false);
+        }
+
+        /** {@code sumOutputs}: an mse run trained with the squared error summed over the outputs. */
+        Predictions(int classes, boolean mse, boolean sumOutputs) {
             this.classes = classes;
             this.mse = mse;
+            this.sumOutputs = sumOutputs;
         }
 
         /** One batch: the outputs [b, classes], their log-softmax (null for mse) and the labels from {@code start}. */
@@ -125,13 +133,14 @@ public final class ModelEvaluator {
                     top5++;
                 }
                 if (mse) {
-                    // as DJL's L2Loss trains it: the mean of (y - p)^2 / 2 over the outputs
+                    // as the run was trained: (y - p)^2 / 2 summed over the outputs (sum-outputs), or its mean
+                    // over them (DJL's L2Loss, the default)
                     double sum = 0;
                     for (int c = 0; c < classes; c++) {
                         double d = (c == label ? 1.0 : 0.0) - out[i * classes + c];
                         sum += d * d / 2;
                     }
-                    lossSum += sum / classes;
+                    lossSum += sumOutputs ? sum : sum / classes;
                 } else {
                     lossSum -= logSoftmax[i * classes + label];
                 }
@@ -212,14 +221,32 @@ public final class ModelEvaluator {
         }
     }
 
-    /** The fraction of N:M groups that hold at most N non-zeros, for N:M runs (null otherwise). */
+    /** The layers a spec keeps dense ({@code first}, {@code last} or names). */
+    static java.util.Set<String> denseLayers(Network net, List<String> denseLayers) {
+        java.util.Set<String> dense = new java.util.HashSet<>();
+        List<Network.Layer> layers = net.layers();
+        for (String d : denseLayers == null ? List.<String>of() : denseLayers) {
+            dense.add(switch (d) {
+                case "first" -> layers.get(0).name();
+                case "last" -> layers.get(layers.size() - 1).name();
+                default -> d;
+            });
+        }
+        return dense;
+    }
+
+    /** The fraction of N:M groups (in the layers it sparsifies) that hold at most N non-zeros, for N:M runs. */
     private static Double nmCompliance(Network net, ModelArtifact artifact) {
         if (!(artifact.spec().sparsity() instanceof NmSpec sparsity)) {
             return null;
         }
         long ok = 0;
         long groups = 0;
+        java.util.Set<String> dense = denseLayers(net, sparsity.denseLayers());
         for (Network.Layer l : net.layers()) {
+            if (dense.contains(l.name())) {
+                continue; // kept dense on purpose: not an N:M layer
+            }
             float[] w = tensor(artifact, l.name() + ".weight").data();
             long g = (long) l.out() * (l.in() / sparsity.m());
             ok += Math.round(nmCompliance(w, l.in(), sparsity.n(), sparsity.m()) * g);

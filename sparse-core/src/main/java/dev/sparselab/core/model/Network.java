@@ -75,6 +75,12 @@ public final class Network {
         public boolean isConv() {
             return weightShape().length == 4;
         }
+
+        /** The fan-out as PyTorch counts it: outputs times kernel positions. */
+        public int fanOut() {
+            long[] shape = weightShape();
+            return isConv() ? (int) (shape[0] * shape[2] * shape[3]) : out();
+        }
     }
 
     private Network(SequentialBlock block, List<Layer> layers, int inputDim, Map<String, Integer> activationOutputs,
@@ -143,8 +149,8 @@ public final class Network {
             if (!output) {
                 block.add(activation(spec.activation()));
                 if (sparsity instanceof TopkActivationSpec topk) {
-                    int k = topk.keep("conv".equals(ls.type()) ? ls.channels() : ls.units());
-                    block.add(new LambdaBlock(x -> new NDList(topK(x.singletonOrThrow(), k)), "topk"));
+                    // k of the layer's activations per example: for a conv layer its channels times positions
+                    block.add(new LambdaBlock(x -> new NDList(topK(x.singletonOrThrow(), topk)), "topk"));
                 } else if (sparsity instanceof ReluThresholdSpec) {
                     float[] tau = {0f};
                     thresholds.put(name, tau);
@@ -162,6 +168,11 @@ public final class Network {
     }
 
     /** Keeps the k largest entries of every row, zeroes the rest (gradients flow through the kept ones). */
+    /** Keeps the top-k entries per example, k as the spec says of the layer's activations per example. */
+    static NDArray topK(NDArray x, TopkActivationSpec spec) {
+        return topK(x, spec.keep((int) (x.size() / x.getShape().get(0))));
+    }
+
     static NDArray topK(NDArray x, int k) {
         // per example over all its entries (channels and positions of a conv output)
         Shape shape = x.getShape();
@@ -200,23 +211,14 @@ public final class Network {
         };
     }
 
-    /**
-     * Initial values as PyTorch's {@code nn.Linear} draws them (weights and biases from
-     * U(-1/sqrt(fan_in), 1/sqrt(fan_in))), but from a Java RNG so that a seed means the same
-     * initialization on every engine and device.
-     */
+    /** Initial values as PyTorch's {@code nn.Linear}/{@code nn.Conv2d} draw them (see {@link Init}). */
     public static float[][] initialValues(Layer layer, SplittableRandom rng) {
-        // fan_in = in_channels * kernel positions for a conv, as PyTorch computes it
-        double bound = 1.0 / Math.sqrt(layer.in());
-        float[] w = new float[layer.weightCount()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-        }
-        float[] b = new float[layer.out()];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-        }
-        return new float[][]{w, b};
+        return initialValues(layer, dev.sparselab.contracts.spec.InitSpec.DEFAULT, rng);
+    }
+
+    /** Initial values of a layer as {@code init} says (see {@link Init}). */
+    public static float[][] initialValues(Layer layer, dev.sparselab.contracts.spec.InitSpec init, SplittableRandom rng) {
+        return Init.draw(init, layer.weightCount(), layer.in(), layer.fanOut(), layer.out(), rng);
     }
 
     public SequentialBlock block() {

@@ -13,7 +13,10 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.contracts.spec.InitSpec;
+import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.core.model.Init;
 import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
@@ -79,11 +82,12 @@ public final class WeightSparseModel implements StepModel {
             t = m.newTrainer(config(device));
             o = new MaskedOptimizer(spec.training().optimizer(), allSteps, t.getManager());
             t.initialize(new Shape(batch, train.featureDim()));
-            initialize(net, rng.split());
+            initialize(net, spec.model(), rng.split());
             s = new SparseState(net, o, t.getManager(), listener, method.denseLayers(sparsity), trainSteps,
                     stepsPerEpoch, train);
             s.setPositions(net.outputPositions(t.getManager()));
             method.init(s);
+            scaleByActiveFanIn(net, spec.model(), s);
         } catch (RuntimeException | Error e) {
             close(s, o, t, m);
             throw e;
@@ -96,15 +100,27 @@ public final class WeightSparseModel implements StepModel {
 
     private DefaultTrainingConfig config(Device device) {
         // the optimizer step is ours (MaskedOptimizer); DJL's trainer only runs forward and backward
-        Loss loss = TrainingSpec.MSE.equals(spec.training().loss()) ? Loss.l2Loss() : Loss.softmaxCrossEntropyLoss();
-        return new DefaultTrainingConfig(loss).optDevices(new Device[]{device});
+        return new DefaultTrainingConfig(Losses.of(spec.training())).optDevices(new Device[]{device});
     }
 
-    private static void initialize(Network net, SplittableRandom rng) {
+    private static void initialize(Network net, ModelSpec model, SplittableRandom rng) {
         for (Network.Layer l : net.layers()) {
-            float[][] wb = Network.initialValues(l, rng);
+            float[][] wb = Network.initialValues(l, model.initOf(l.name()), rng);
             l.weight().getArray().set(FloatBuffer.wrap(wb[0]));
             l.bias().getArray().set(FloatBuffer.wrap(wb[1]));
+        }
+    }
+
+    /** Layers initialized by their active fan-in: rescaled once the method has drawn the initial masks. */
+    private static void scaleByActiveFanIn(Network net, ModelSpec model, SparseState state) {
+        for (Network.Layer l : net.layers()) {
+            InitSpec init = model.initOf(l.name());
+            float[] mask = state.mask(l.name());
+            if (Boolean.TRUE.equals(init.activeFanIn()) && mask != null) {
+                float[] w = state.weights(l.name());
+                Init.scaleByActiveFanIn(init, w, mask, l.in(), l.fanOut());
+                state.setWeights(l.name(), w);
+            }
         }
     }
 

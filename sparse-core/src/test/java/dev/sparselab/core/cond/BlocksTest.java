@@ -65,6 +65,31 @@ class BlocksTest {
         }
     }
 
+    /**
+     * BASE's block is x + sigmoid(h . c_e) E_e(h) with h = LN(x) (fairseq's BaseLayer): with experts that output
+     * nothing the block adds nothing. It used to add (1 - sigmoid) h too, a second, untrained residual of LN(x).
+     */
+    @Test
+    void baseAddsOnlyTheGatedExpertOutputToTheResidual() {
+        int n = 16;
+        int d = 8;
+        FfnSpec spec = new FfnSpec("base", 4, 4, null, null, null, null, null, null, null, null, null);
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            Weights w = new Weights(m, 1);
+            RoutedFfn base = new RoutedFfn(spec, "base", d, w, null, 1);
+            for (var t : w.targets()) {
+                if (t.name().startsWith("base.experts")) {
+                    t.parameter().getArray().set(new float[(int) t.parameter().getArray().size()]);
+                }
+            }
+            NDArray x = m.create(gaussian(n * d, 5), new Shape(n, d));
+            float[] y = base.forward(x, null, new Step(m, false, false, 1, false)).toFloatArray();
+            for (float v : y) {
+                assertThat(v).isZero();
+            }
+        }
+    }
+
     @Test
     void loadBalancingLossesAreMinimalForUniformLoad() {
         try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {

@@ -24,6 +24,10 @@ class PredictionsTest {
         p.add(new float[]{0.5f, 0.5f}, null, new int[]{1}, 0, 1);
         // ((0 - 0.5)^2 / 2 + (1 - 0.5)^2 / 2) / 2 outputs
         assertThat(p.meanLoss(1)).isCloseTo(0.125, within(1e-9));
+        // trained with the error summed over the outputs: its test loss is that sum
+        ModelEvaluator.Predictions summed = new ModelEvaluator.Predictions(2, true, true);
+        summed.add(new float[]{0.5f, 0.5f}, null, new int[]{1}, 0, 1);
+        assertThat(summed.meanLoss(1)).isCloseTo(0.25, within(1e-9));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.sparselab.contracts.spec.TopkActivationSpec;
 import dev.sparselab.core.sparsity.Masks;
 import dev.sparselab.core.train.Engines;
 import java.util.Arrays;
@@ -12,6 +13,21 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class NetworkTest {
+    /** LeNet-5's conv1 at fraction 0.1 keeps a tenth of its 6 x 28 x 28 activations (it kept 1 of 4,704). */
+    @Test
+    void topKOnAConvLayerTakesTheFractionOfItsChannelsTimesPositions() {
+        try (NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            NDArray map = m.randomUniform(0.1f, 1f, new Shape(2, 6, 28, 28));
+            TopkActivationSpec spec = new TopkActivationSpec(null, null, null, 0.1).withDefaults();
+            float[] kept = Network.topK(map, spec).toFloatArray();
+            assertThat(4704 - Masks.countZeros(Arrays.copyOfRange(kept, 0, 4704))).isEqualTo(470);
+            assertThat(4704 - Masks.countZeros(Arrays.copyOfRange(kept, 4704, 9408))).isEqualTo(470);
+            NDArray fc = m.randomUniform(0.1f, 1f, new Shape(3, 300));
+            float[] fcKept = Network.topK(fc, spec).toFloatArray();
+            assertThat(300 - Masks.countZeros(Arrays.copyOfRange(fcKept, 0, 300))).isEqualTo(30);
+        }
+    }
+
     @Test
     void topKKeepsExactlyTheKLargestOfEveryExample() {
         try (NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {

@@ -43,6 +43,55 @@ class ActivationAndStructureTest {
         assertThat(run.evaluate().testAccuracy()).isGreaterThan(0.8);
     }
 
+    /** SRigL keeps the overall sparsity at the target through ablations (it drifted to 0.9031 at 0.9). */
+    @Test
+    void srigLKeepsTheOverallSparsityAtTheTargetThroughAblations() {
+        java.nio.file.Path datasets = ConvModelsTest.DATASETS;
+        dev.sparselab.core.Required.that(java.nio.file.Files.isDirectory(datasets.resolve("fashion-mnist")),
+                "dataset-fashion-mnist not installed");
+        ExperimentSpec spec = new ExperimentSpec("srigl", new DatasetSpec(DatasetSpec.FASHION_MNIST, 2000, 200),
+                new ModelSpec(ModelSpec.MLP, List.of(300, 100), "relu"),
+                new TrainingSpec(2, 64, OptimizerSpec.sgd(0.05, 0.9), 4L),
+                MethodsTest.sparsity("{\"method\": \"srigl\", \"target\": 0.9, \"distribution\": \"uniform\", "
+                        + "\"deltaT\": 2, \"gammaSal\": 0.9}"), null).withDefaults();
+        var train = new dev.sparselab.core.data.DatasetCache(datasets).get(spec.dataset(), 4, true);
+        List<MetricPoint> points = new java.util.ArrayList<>();
+        // after every step, each layer holds its target connections (10% of its weights) within half a
+        // connection per live row: the common fan-in is rounded from the target, not floored from what is left
+        java.util.Map<String, Integer> target = java.util.Map.of("fc1", 23520, "fc2", 3000, "fc3", 100);
+        List<String> off = new java.util.ArrayList<>();
+        var result = dev.sparselab.core.run.Trainers.weightSparse(spec, train, points::addAll, (state, step) ->
+                state.masks().forEach((layer, mask) -> {
+                    LayerShape shape = state.shapes().stream().filter(l -> l.name().equals(layer)).findFirst()
+                            .orElseThrow();
+                    int rows = 0;
+                    for (int r = 0; r < shape.out(); r++) {
+                        int in = shape.fanIn();
+                        if (in - Masks.countZeros(java.util.Arrays.copyOfRange(mask, r * in, (r + 1) * in)) > 0) {
+                            rows++;
+                        }
+                    }
+                    int active = mask.length - Masks.countZeros(mask);
+                    if (Math.abs(active - target.get(layer)) > rows / 2.0) {
+                        off.add(layer + " at step " + step + ": " + active + " connections in " + rows + " rows");
+                    }
+                })).run();
+        assertThat(off).isEmpty();
+        double neurons = points.stream().filter(p -> p.name().equals("srigl.fc1.neurons"))
+                .mapToDouble(MetricPoint::value).min().orElseThrow();
+        assertThat(neurons).as("some fc1 neurons were ablated").isLessThan(300);
+        long total = 0;
+        long zeros = 0;
+        for (var e : result.artifact().masks().entrySet()) {
+            long[] shape = result.artifact().tensors().get(e.getKey()).shape();
+            long n = shape[0] * shape[1];
+            total += n;
+            zeros += n - e.getValue().cardinality();
+        }
+        assertThat(total).isEqualTo(784 * 300 + 300 * 100 + 100 * 10);
+        assertThat((double) zeros / total).isCloseTo(0.9, within(0.001));
+    }
+
     @Test
     void topKActivationKeepsExactlyKPerExample() {
         MethodsTest.Run run = MoreMethodsTest.train("{\"method\": \"topk-activation\", \"k\": 8}", 1);

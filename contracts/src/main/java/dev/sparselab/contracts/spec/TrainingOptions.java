@@ -1,0 +1,45 @@
+package dev.sparselab.contracts.spec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks on the initialization and loss options that the schema cannot express: they apply to the models
+ * the weight-sparse trainer trains end to end (mlp, lenet5, cnn by backprop; conditional blocks, transformers and
+ * layer-local training have their own), and {@code layerInit} must name layers the model has.
+ */
+final class TrainingOptions {
+    private TrainingOptions() {
+    }
+
+    static List<FieldError> check(ExperimentSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        ModelSpec m = spec.model();
+        TrainingSpec t = spec.training();
+        boolean weightSparse = !m.conditional() && !t.local();
+        String why = "applies to mlp, lenet5 and cnn models trained by backprop (not to transformers, conditional "
+                + "blocks, factorized layers or layer-local training)";
+        if (!weightSparse) {
+            if (m.init() != null) {
+                errors.add(new FieldError("/model/init", why));
+            }
+            if (m.layerInit() != null) {
+                errors.add(new FieldError("/model/layerInit", why));
+            }
+            if (t.labelSmoothing() != null) {
+                errors.add(new FieldError("/training/labelSmoothing", why));
+            }
+            if (t.reduction() != null) {
+                errors.add(new FieldError("/training/reduction", why));
+            }
+            return errors;
+        }
+        if (m.layerInit() != null) {
+            List<String> names = m.layerNames();
+            m.layerInit().keySet().stream().filter(k -> !names.contains(k)).sorted().forEach(k -> errors.add(
+                    new FieldError("/model/layerInit/" + k, "the model has no layer '" + k + "'; its layers are "
+                            + String.join(", ", names))));
+        }
+        return errors;
+    }
+}

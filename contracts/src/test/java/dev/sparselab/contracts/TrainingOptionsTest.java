@@ -1,0 +1,86 @@
+package dev.sparselab.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.sparselab.contracts.events.EventCodec;
+import dev.sparselab.contracts.spec.ExperimentSpec;
+import dev.sparselab.contracts.spec.FieldError;
+import dev.sparselab.contracts.spec.InitSpec;
+import dev.sparselab.contracts.spec.InvalidSpecException;
+import dev.sparselab.contracts.spec.SpecParser;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Initialization, loss and normalization options: accepted as the references configure them, refused by field. */
+class TrainingOptionsTest {
+    final SpecParser parser = new SpecParser();
+
+    static String spec(String dataset, String model, String training) {
+        return """
+                {"name": "x", "dataset": {"name": "fashion-mnist"%s}, "model": {"type": "mlp", "hidden": [32]%s},
+                 "training": {"epochs": 1%s}}""".formatted(dataset, model, training);
+    }
+
+    List<String> pointers(String json) {
+        InvalidSpecException e = catchThrowableOfType(InvalidSpecException.class, () -> parser.parse(json, false));
+        assertThat(e).as(json).isNotNull();
+        return e.errors().stream().map(FieldError::pointer).toList();
+    }
+
+    @Test
+    void aReferenceRecipeIsAcceptedWithItsDefaultsFilledIn() {
+        ExperimentSpec s = parser.parse(spec(", \"normalize\": \"standardize\"",
+                ", \"init\": {\"scheme\": \"normal\", \"std\": 0.1, \"bias\": \"zero\"}, "
+                        + "\"layerInit\": {\"fc2\": {\"scheme\": \"kaiming-normal\", \"activeFanIn\": true}}",
+                ", \"loss\": \"mse\", \"reduction\": \"sum-outputs\""), false);
+        assertThat(s.model().initOf("fc1")).isEqualTo(new InitSpec("normal", 0.1, null, false, "zero"));
+        assertThat(s.model().initOf("fc2")).isEqualTo(new InitSpec("kaiming-normal", null, null, true, "pytorch-default"));
+        assertThat(s.training().reduction()).isEqualTo("sum-outputs");
+        assertThat(s.dataset().normalize()).isEqualTo("standardize");
+        ExperimentSpec smoothing = parser.parse(spec("", "", ", \"labelSmoothing\": 0.1"), false);
+        assertThat(smoothing.training().labelSmoothing()).isEqualTo(0.1);
+    }
+
+    @Test
+    void theDefaultsStayImplicitSoThatStoredSpecsKeepTheirHash() {
+        String plain = spec("", "", "");
+        String explicit = spec(", \"normalize\": \"global\"", "", ", \"loss\": \"mse\", \"reduction\": \"mean\"");
+        JsonNode a = EventCodec.mapper().valueToTree(parser.parse(plain, false));
+        JsonNode b = EventCodec.mapper().valueToTree(parser.parse(explicit, false));
+        assertThat(a.get("dataset").has("normalize")).isFalse();
+        assertThat(b.get("dataset").has("normalize")).isFalse();
+        assertThat(b.get("training").has("reduction")).isFalse();
+        assertThat(a.get("model").has("init")).isFalse();
+        assertThat(parser.parse(plain, false).model().initOf("fc1")).isEqualTo(InitSpec.DEFAULT);
+    }
+
+    @Test
+    void badOptionsAreNamedField_byField() {
+        assertThat(pointers(spec("", ", \"init\": {\"scheme\": \"normal\"}", ""))).containsExactly("/model/init/std");
+        assertThat(pointers(spec("", ", \"init\": {\"scheme\": \"kaiming-normal\", \"std\": 0.1}", "")))
+                .containsExactly("/model/init/std");
+        assertThat(pointers(spec("", ", \"init\": {\"scheme\": \"uniform\", \"limit\": 0.1, \"activeFanIn\": true}", "")))
+                .containsExactly("/model/init/activeFanIn");
+        assertThat(pointers(spec("", ", \"init\": {\"scheme\": \"he\"}", ""))).containsExactly("/model/init/scheme");
+        assertThat(pointers(spec("", ", \"layerInit\": {\"fc9\": {\"scheme\": \"kaiming-normal\"}}", "")))
+                .containsExactly("/model/layerInit/fc9");
+        assertThat(pointers(spec("", ", \"layerInit\": {\"out\": {}}", ""))).containsExactly("/model/layerInit/out");
+        assertThat(pointers(spec("", "", ", \"reduction\": \"sum-outputs\""))).containsExactly("/training/reduction");
+        assertThat(pointers(spec("", "", ", \"loss\": \"mse\", \"labelSmoothing\": 0.1")))
+                .containsExactly("/training/labelSmoothing");
+        assertThat(pointers(spec("", "", ", \"labelSmoothing\": 1"))).containsExactly("/training/labelSmoothing");
+        assertThat(pointers("""
+                {"name": "x", "dataset": {"name": "synthetic", "normalize": "unit"}, "model": {"type": "mlp"},
+                 "training": {"epochs": 1}}""")).containsExactly("/dataset/normalize");
+        // options of the weight-sparse trainer only
+        assertThat(pointers("""
+                {"name": "x", "dataset": {"name": "fashion-mnist"},
+                 "model": {"type": "mlp", "hidden": [32], "init": {"scheme": "kaiming-normal"}},
+                 "training": {"epochs": 1, "algorithm": "forward-forward"}}""")).containsExactly("/model/init");
+        assertThat(pointers("""
+                {"name": "x", "dataset": {"name": "char-lm"}, "model": {"type": "transformer",
+                 "init": {"scheme": "kaiming-normal"}}, "training": {"epochs": 1}}""")).containsExactly("/model/init");
+    }
+}
