@@ -8,7 +8,8 @@ import java.util.List;
  * largest negative weights and regrow as many at random.
  *
  * @param zeta      fraction of positive and of negative weights removed after each epoch
- * @param regrowStd standard deviation of the normal distribution regrown weights are drawn from
+ * @param regrowStd standard deviation of the normal distribution regrown weights are drawn from; null: drawn
+ *                  as the layer's initialization scheme draws weights (the reference code's rule)
  */
 @JsonTypeName("set")
 public record SetSpec(Double target, String distribution, List<String> denseLayers, Double zeta, Double regrowStd)
@@ -21,7 +22,7 @@ public record SetSpec(Double target, String distribution, List<String> denseLaye
     @Override
     public SetSpec withDefaults() {
         return new SetSpec(SparsitySpec.or(target, 0.0), SparsitySpec.or(distribution, "er"),
-                SparsitySpec.layers(denseLayers), SparsitySpec.or(zeta, 0.3), SparsitySpec.or(regrowStd, 0.01));
+                SparsitySpec.layers(denseLayers), SparsitySpec.or(zeta, 0.3), regrowStd);
     }
 
     @Override

@@ -48,8 +48,17 @@ public final class MaskedOptimizer implements AutoCloseable {
      * @param step the optimizer step, 1-based (drives the learning-rate schedule and Adam's bias correction)
      */
     public void step(List<Target> targets, long step, NDManager scratch) {
+        step(targets, step, step, step, scratch);
+    }
+
+    /**
+     * One update at run step {@code step}, with the learning rate of schedule step {@code scheduleStep} and Adam's
+     * bias correction for {@code stateStep} updates since the state was last reset (methods that restart
+     * training, like IMP's rounds, rerun the schedule and restart the count with fresh optimizer state).
+     */
+    public void step(List<Target> targets, long step, long scheduleStep, long stateStep, NDManager scratch) {
         updates = step;
-        float lr = schedule.at(step);
+        float lr = schedule.at(scheduleStep);
         float wd = spec.weightDecay().floatValue();
         for (Target t : targets) {
             NDArray w = t.parameter().getArray();
@@ -60,7 +69,7 @@ public final class MaskedOptimizer implements AutoCloseable {
             }
             switch (spec.type()) {
                 case "sgd" -> sgd(t.name(), w, grad, lr, wd, scratch);
-                case "adam", "adamw" -> adam(t.name(), w, grad, lr, wd, step);
+                case "adam", "adamw" -> adam(t.name(), w, grad, lr, wd, stateStep);
                 default -> throw new IllegalArgumentException("unknown optimizer '" + spec.type() + "'");
             }
         }

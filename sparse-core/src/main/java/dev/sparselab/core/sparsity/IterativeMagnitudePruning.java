@@ -41,6 +41,36 @@ final class IterativeMagnitudePruning implements SparsityMethod {
         return rounds * epochsPerRound;
     }
 
+    /** The 0-based round run step {@code step} (1-based) belongs to. */
+    private long roundOf(long step, long trainSteps) {
+        return Math.min(rounds, (step - 1) / Math.max(1, trainSteps));
+    }
+
+    /**
+     * Every round reruns the learning-rate schedule from the rewind point, as the lottery-ticket code trains each
+     * level from the rewind iteration: round r at step s is at schedule step rewindStep + (s - r T). A round
+     * trains T steps (as many as the dense round), so with a late rewind its last rewindStep steps stay at the
+     * schedule's end (the reference trains T - rewindStep steps per level).
+     */
+    @Override
+    public long scheduleStep(long step, long trainSteps) {
+        long r = roundOf(step, trainSteps);
+        return r == 0 ? step : Math.min(trainSteps, spec.rewindStep() + (step - r * trainSteps));
+    }
+
+    /** The optimizer state is reset at every rewind: Adam's bias correction counts from there. */
+    @Override
+    public long optimizerStateStep(long step, long trainSteps) {
+        long r = roundOf(step, trainSteps);
+        return r == 0 ? step : step - r * trainSteps;
+    }
+
+    /** One pass of the schedule is one round (the training phase), not all rounds together. */
+    @Override
+    public long scheduleLength(long trainSteps, long allSteps) {
+        return trainSteps;
+    }
+
     @Override
     public String extraPhase() {
         return "retrain";

@@ -79,7 +79,7 @@ public final class Methods {
 
             @Override
             public SparsityMethod set(SetSpec spec) {
-                return new SetMethod(spec, rng);
+                return new SetMethod(spec, rng, experiment.model());
             }
 
             @Override

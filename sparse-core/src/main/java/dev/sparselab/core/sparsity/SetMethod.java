@@ -1,6 +1,9 @@
 package dev.sparselab.core.sparsity;
 
+import dev.sparselab.contracts.spec.InitSpec;
+import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.SetSpec;
+import dev.sparselab.core.model.Init;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,17 +15,46 @@ import java.util.SplittableRandom;
  * Sparse Evolutionary Training (Mocanu et al.). Masks start random with the spec's distribution (ER by
  * default). After every epoch but the last, per layer: remove the {@code zeta} fraction of the smallest
  * positive weights and the {@code zeta} fraction of the largest negative weights (those closest to
- * zero), then regrow as many connections at random among the positions that were empty before the
- * removal, with weights drawn from N(0, regrowStd^2). The optimizer state of every changed position
- * is reset. A layer without empty positions (made dense by ER) is left as it is.
+ * zero), then regrow as many connections at random among the positions not kept, the just-removed ones
+ * included (as the reference code draws any position that is not a kept connection), with weights drawn from
+ * N(0, regrowStd^2) or, when regrowStd is not given, from the layer's initialization scheme (the reference
+ * draws regrown weights as it initialized them). The optimizer state of every changed position is reset. A
+ * layer without empty positions (made dense by ER) is left as it is.
  */
 final class SetMethod implements SparsityMethod {
     private final SetSpec spec;
     private final StepRandom rng;
+    private final ModelSpec model;
 
-    SetMethod(SetSpec spec, StepRandom rng) {
+    SetMethod(SetSpec spec, StepRandom rng, ModelSpec model) {
         this.spec = spec;
         this.rng = rng;
+        this.model = model;
+    }
+
+    /** Draws the values of {@code n} regrown weights. */
+    interface Regrow {
+        float[] draw(int n, SplittableRandom rng);
+    }
+
+    /** N(0, std^2). */
+    static Regrow normal(double std) {
+        return (n, r) -> {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) (gaussian(r) * std);
+            }
+            return v;
+        };
+    }
+
+    Regrow regrow(LayerShape l) {
+        if (spec.regrowStd() != null) {
+            return normal(spec.regrowStd());
+        }
+        InitSpec init = model.initOf(l.name());
+        int fanOut = l.count() / l.dims()[1];
+        return (n, r) -> Init.draw(init, n, l.fanIn(), fanOut, 0, r)[0];
     }
 
     @Override
@@ -40,7 +72,7 @@ final class SetMethod implements SparsityMethod {
         for (LayerShape l : state.sparseShapes()) {
             float[] w = state.weights(l.name());
             float[] mask = state.mask(l.name());
-            float[] updated = evolve(w, mask, spec.zeta(), spec.regrowStd(), stepRng);
+            float[] updated = evolve(w, mask, spec.zeta(), regrow(l), stepRng);
             state.setWeights(l.name(), w);
             next.put(l.name(), updated);
         }
@@ -51,7 +83,7 @@ final class SetMethod implements SparsityMethod {
      * One SET step on one layer: returns the new mask and writes the regrown weights into {@code w}.
      * Exactly round(zeta * positives) + round(zeta * negatives) connections are removed and as many grown.
      */
-    static float[] evolve(float[] w, float[] mask, double zeta, double regrowStd, SplittableRandom rng) {
+    static float[] evolve(float[] w, float[] mask, double zeta, Regrow regrow, SplittableRandom rng) {
         List<Integer> pos = new ArrayList<>();
         List<Integer> neg = new ArrayList<>();
         for (int i = 0; i < w.length; i++) {
@@ -76,22 +108,30 @@ final class SetMethod implements SparsityMethod {
             removeNeg = empty.length - removePos;
         }
         float[] next = Arrays.copyOf(mask, mask.length);
+        int grow = removePos + removeNeg;
+        // the positions regrowth draws from: the empty ones and those removed now
+        int[] free = Arrays.copyOf(empty, empty.length + grow);
+        int f = empty.length;
         for (int i = 0; i < removePos; i++) {
             next[pos.get(i)] = 0f;
             w[pos.get(i)] = 0f;
+            free[f++] = pos.get(i);
         }
         for (int i = 0; i < removeNeg; i++) {
             next[neg.get(i)] = 0f;
             w[neg.get(i)] = 0f;
+            free[f++] = neg.get(i);
         }
-        int grow = removePos + removeNeg;
         for (int i = 0; i < grow; i++) {
-            int j = i + rng.nextInt(empty.length - i);
-            int t = empty[i];
-            empty[i] = empty[j];
-            empty[j] = t;
-            next[empty[i]] = 1f;
-            w[empty[i]] = (float) (gaussian(rng) * regrowStd);
+            int j = i + rng.nextInt(free.length - i);
+            int t = free[i];
+            free[i] = free[j];
+            free[j] = t;
+            next[free[i]] = 1f;
+        }
+        float[] values = regrow.draw(grow, rng);
+        for (int i = 0; i < grow; i++) {
+            w[free[i]] = values[i];
         }
         return next;
     }

@@ -67,6 +67,24 @@ public interface SparsityMethod {
     default void restoreState(java.util.Map<String, float[]> saved) {
     }
 
+    /**
+     * The step the learning-rate schedule is at on run step {@code step} (1-based) of a run whose training phase
+     * has {@code trainSteps} steps: the run step, unless the method restarts training and reruns the schedule.
+     */
+    default long scheduleStep(long step, long trainSteps) {
+        return step;
+    }
+
+    /** Adam's bias-correction count at run step {@code step}: updates since the optimizer state was last reset. */
+    default long optimizerStateStep(long step, long trainSteps) {
+        return step;
+    }
+
+    /** How many steps one pass of the learning-rate schedule lasts: the whole run, unless the method reruns it. */
+    default long scheduleLength(long trainSteps, long allSteps) {
+        return allSteps;
+    }
+
     /** The layers this method keeps dense (the spec's {@code denseLayers} unless the method adds its own). */
     default java.util.List<String> denseLayers(dev.sparselab.contracts.spec.SparsitySpec spec) {
         return spec.denseLayers();

@@ -80,7 +80,8 @@ public final class WeightSparseModel implements StepModel {
         try {
             m.setBlock(net.block());
             t = m.newTrainer(config(device));
-            o = new MaskedOptimizer(spec.training().optimizer(), allSteps, t.getManager());
+            o = new MaskedOptimizer(spec.training().optimizer(), method.scheduleLength(trainSteps, allSteps),
+                    t.getManager());
             t.initialize(new Shape(batch, train.featureDim()));
             initialize(net, spec.model(), rng.split());
             s = new SparseState(net, o, t.getManager(), listener, method.denseLayers(sparsity), trainSteps,
@@ -179,7 +180,9 @@ public final class WeightSparseModel implements StepModel {
     @Override
     public void update(long step, int b, int epoch, NDManager sub) {
         method.beforeUpdate(state, step, epoch);
-        optimizer.step(targets(), step, sub);
+        long trainSteps = state.trainSteps();
+        optimizer.step(targets(), step, method.scheduleStep(step, trainSteps), method.optimizerStateStep(step, trainSteps),
+                sub);
         state.applyMasks();
         state.countStep(b, method.forwardDensity(), method.denseWeightGradients());
         method.afterUpdate(state, step, epoch);
@@ -227,7 +230,7 @@ public final class WeightSparseModel implements StepModel {
 
     @Override
     public double learningRate(long step) {
-        return optimizer.learningRate(step);
+        return optimizer.learningRate(method.scheduleStep(step, state.trainSteps()));
     }
 
     @Override

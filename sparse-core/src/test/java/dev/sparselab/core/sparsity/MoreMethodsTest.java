@@ -120,6 +120,36 @@ class MoreMethodsTest {
         assertThat(penalty.get(0).value()).isPositive();
     }
 
+    /**
+     * Each IMP round reruns the learning-rate schedule from the rewind point (a cosine schedule anneals to 0 at
+     * the end of every round; it used to span all rounds, so the dense round never annealed), and Adam's bias
+     * correction restarts with the optimizer state at every rewind.
+     */
+    @Test
+    void impRerunsTheScheduleEveryRoundAndRestartsAdamsCount() {
+        ExperimentSpec base = Specs.synthetic(MethodsTest.sparsity(
+                "{\"method\": \"imp\", \"target\": 0.75, \"rate\": 0.5, \"rewindStep\": 5}"), 1);
+        ExperimentSpec spec = new ExperimentSpec(base.name(), base.dataset(), base.model(),
+                new dev.sparselab.contracts.spec.TrainingSpec(1, 64, new dev.sparselab.contracts.spec.OptimizerSpec(
+                        "adam", 0.001, null, null, null, null, null, null, "cosine", null, null, null), 7L),
+                base.sparsity(), null).withDefaults();
+        List<MetricPoint> points = new ArrayList<>();
+        Trainers.weightSparse(spec, SyntheticData.generate(7, true), points::addAll, (state, step) -> { }).run();
+        List<Double> rates = points.stream().filter(p -> p.name().equals("learning_rate")).map(MetricPoint::value)
+                .toList();
+        assertThat(rates).hasSize(3); // the dense round and two pruning rounds, one epoch each
+        assertThat(rates).allSatisfy(lr -> assertThat(lr).isCloseTo(0.0, within(1e-9)));
+
+        IterativeMagnitudePruning imp = new IterativeMagnitudePruning(
+                (dev.sparselab.contracts.spec.ImpSpec) spec.sparsity(), 1);
+        long t = STEPS_PER_EPOCH;
+        assertThat(imp.scheduleLength(t, 3 * t)).isEqualTo(t);
+        assertThat(imp.scheduleStep(t, t)).isEqualTo(t);
+        assertThat(imp.scheduleStep(t + 1, t)).isEqualTo(6); // round 1 starts at the rewind step (5) + 1
+        assertThat(imp.optimizerStateStep(t + 1, t)).isEqualTo(1);
+        assertThat(imp.optimizerStateStep(2 * t + 3, t)).isEqualTo(3);
+    }
+
     @Test
     void impPrunesInRoundsAndRewindsSurvivorsToTheirEarlyValues() {
         ExperimentSpec spec = Specs.synthetic(MethodsTest.sparsity(
