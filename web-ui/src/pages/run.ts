@@ -17,7 +17,7 @@ interface RunView {
   provenance?: Record<string, unknown>; artifactSha256?: string;
   scheduling: { owner: string; priority: string; attempt: number; resumedFromStep?: number; stoppedEarly: boolean };
   evaluation?: { testAccuracy: number; top5Accuracy?: number; testLoss: number; sparsity: number; parameters: number;
-    nonZero: number; layers: Layer[]; cost: Record<string, number>; latency: Latency[]; conditional?: Conditional | null } | null;
+    nonZero: number; allWeights?: { parameters: number; nonZero: number; sparsity: number }; layers: Layer[]; cost: Record<string, number>; latency: Latency[]; conditional?: Conditional | null } | null;
 }
 
 export function renderRun(root: HTMLElement, route: Route): () => void {
@@ -137,7 +137,8 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
     <table class="kv"><tr><th>test accuracy</th><td id="eval-accuracy">${e.testAccuracy.toFixed(4)}</td></tr>${conditionalRows}
       ${e.top5Accuracy != null ? `<tr><th>top-5 accuracy</th><td>${e.top5Accuracy.toFixed(4)}</td></tr>` : ''}
       <tr><th>test loss</th><td>${e.testLoss.toFixed(4)}</td></tr>
-      <tr><th>sparsity</th><td>${e.sparsity.toFixed(4)} (${e.nonZero.toLocaleString()} of ${e.parameters.toLocaleString()} weights non-zero)</td></tr>
+      <tr><th>sparsity (sparsified layers)</th><td id="eval-sparsity">${e.sparsity.toFixed(4)} (${e.nonZero.toLocaleString()} of ${e.parameters.toLocaleString()} weights non-zero)</td></tr>
+      ${e.allWeights ? `<tr><th>sparsity (all weights)</th><td id="eval-sparsity-all">${e.allWeights.sparsity.toFixed(4)} (${e.allWeights.nonZero.toLocaleString()} of ${e.allWeights.parameters.toLocaleString()} weights non-zero)</td></tr>` : ''}
       <tr><th>inference FLOPs</th><td>${Math.round(e.cost.sparseFlops).toLocaleString()} sparse vs ${Math.round(e.cost.denseFlops).toLocaleString()} dense</td></tr>
       <tr><th>size</th><td>${Math.round(e.cost.compressedBytes).toLocaleString()} B compressed vs ${Math.round(e.cost.denseBytes).toLocaleString()} B dense</td></tr>
       ${e.cost.trainingFlopsRatio ? `<tr><th>training FLOPs</th><td>${e.cost.trainingFlopsRatio.toFixed(3)} × dense</td></tr>` : ''}

@@ -201,6 +201,9 @@ public class SparseLabCli {
                 out().printf("  test accuracy %s, loss %s, sparsity %s, parameters %d (non-zero %d)%n",
                         fmt(ev.path("testAccuracy")), fmt(ev.path("testLoss")), fmt(ev.path("sparsity")),
                         ev.path("parameters").asLong(), ev.path("nonZero").asLong());
+                out().printf("  over all weight layers (dense ones included): sparsity %s, parameters %d "
+                        + "(non-zero %d)%n", fmt(ev.at("/allWeights/sparsity")), ev.at("/allWeights/parameters").asLong(),
+                        ev.at("/allWeights/nonZero").asLong());
             }
             return 0;
         }

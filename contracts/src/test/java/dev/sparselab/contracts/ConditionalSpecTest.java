@@ -118,6 +118,16 @@ class ConditionalSpecTest {
         assertThat(c.total()).isEqualTo(base + 64 * 4 + 4 * expert);
         assertThat(c.active()).isEqualTo(base + 64 * 4 + expert);
         assertThat(ModelSize.parameters(s)).isEqualTo(c.total());
+        // noisy top-k gating: the noise projection is trained (total) but inference never runs it (not active; it
+        // was counted active)
+        ExperimentSpec noisy = parser.parse("""
+                {"name": "t", "dataset": {"name": "fashion-mnist"},
+                 "model": {"type": "mlp", "hidden": [64], "ffn": {"kind": "moe", "experts": 4, "k": 1, "hidden": 32,
+                   "noise": true}},
+                 "training": {"epochs": 1}}""", false);
+        ConditionalSize.Count n = ConditionalSize.mlp(noisy.model(), 784, 10);
+        assertThat(n.total()).isEqualTo(base + 2 * 64 * 4 + 4 * expert);
+        assertThat(n.active()).isEqualTo(base + 64 * 4 + expert);
     }
 
     @Test

@@ -83,4 +83,21 @@ class TrainingOptionsTest {
                 {"name": "x", "dataset": {"name": "char-lm"}, "model": {"type": "transformer",
                  "init": {"scheme": "kaiming-normal"}}, "training": {"epochs": 1}}""")).containsExactly("/model/init");
     }
+
+    static String sparse(String sparsity) {
+        return """
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "model": {"type": "mlp", "hidden": [32]},
+                 "training": {"epochs": 1}, "sparsity": %s}""".formatted(sparsity);
+    }
+
+    /** Wanda's N:M variant: n and m together, n below m; its sparsity is 1 - n/m. The same bound holds for nm. */
+    @Test
+    void nmGroupsAreCheckedForWandaAndNm() {
+        ExperimentSpec wanda = parser.parse(sparse("{\"method\": \"wanda\", \"n\": 2, \"m\": 4}"), false);
+        assertThat(wanda.sparsity().target()).isEqualTo(0.5);
+        assertThat(pointers(sparse("{\"method\": \"wanda\", \"n\": 2}"))).containsExactly("/sparsity/m");
+        assertThat(pointers(sparse("{\"method\": \"wanda\", \"n\": 4, \"m\": 4}"))).containsExactly("/sparsity/n");
+        assertThat(pointers(sparse("{\"method\": \"nm\", \"n\": 5, \"m\": 4}"))).containsExactly("/sparsity/n");
+        assertThat(pointers(sparse("{\"method\": \"wanda\", \"n\": 0, \"m\": 4}"))).containsExactly("/sparsity/n");
+    }
 }

@@ -67,15 +67,17 @@ class Evaluations {
             jdbc.sql("""
                     insert into evaluations (run_id, attempt, artifact_sha256, test_accuracy, test_loss, sparsity, parameters,
                       non_zero, examples, layers, activations, cost, nm_compliance, latency, top5_accuracy,
-                      provenance, device, conditional)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb)
+                      provenance, device, conditional, all_parameters, all_non_zero, all_sparsity)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb, ?, ?::jsonb,
+                      ?, ?, ?)
                     on conflict (run_id) do nothing""")
                     .params(completed.runId(), completed.attempt(), completed.artifactSha256(), e.testAccuracy(), e.testLoss(),
                             e.sparsity(), e.parameters(), e.nonZero(), e.examples(), EventCodec.encode(e.layers()),
                             EventCodec.encode(e.activations()), costWithTraining(e, completed), e.nmCompliance(),
                             EventCodec.encode(e.latency()), e.top5Accuracy(), EventCodec.encode(e.provenance()),
                             Engines.device().toString(),
-                            e.conditional() == null ? null : EventCodec.encode(e.conditional()))
+                            e.conditional() == null ? null : EventCodec.encode(e.conditional()),
+                            e.allWeights().parameters(), e.allWeights().nonZero(), e.allWeights().sparsity())
                     .update();
             log.info("run {} evaluated: accuracy {} sparsity {}", completed.runId(), e.testAccuracy(), e.sparsity());
             outcome = new EvaluationEvent.EvaluationCompleted(completed.runId(), e.testAccuracy(), e.sparsity(),

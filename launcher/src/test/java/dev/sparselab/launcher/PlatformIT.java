@@ -81,6 +81,10 @@ class PlatformIT {
         assertThat(fc1.get("shape").get(1).asInt()).isEqualTo(32);
         assertThat(fc1.get("parameters").asLong()).isEqualTo(64 * 32);
         assertThat(fc1.get("nonZero").asLong()).isEqualTo(64 * 32 / 2);
+        assertThat(fc1.get("sparsified").asBoolean()).isTrue();
+        // no layer kept dense: the all-weights count is the sparsified layers' count, stored and served
+        assertThat(eval.get("allWeights").get("parameters").asLong()).isEqualTo(eval.get("parameters").asLong());
+        assertThat(eval.get("allWeights").get("sparsity").asDouble()).isEqualTo(eval.get("sparsity").asDouble());
         assertThat(run.get("epochs")).hasSize(2);
         assertThat(run.get("provenance").get("seed").asLong()).isEqualTo(42);
         // 2 * (32*64 + 64*32 + 32*10) FLOPs dense per example, half of the weights left

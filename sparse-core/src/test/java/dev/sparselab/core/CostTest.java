@@ -99,6 +99,15 @@ class CostTest {
                 EventCodec.decode("{\"method\": \"nm\", \"n\": 2, \"m\": 4, \"denseLayers\": [\"last\"]}",
                         SparsitySpec.class));
         assertThat(lastDense.nmCompliance()).isEqualTo(1.0);
+        // sparsity is named for what it counts: over the sparsified layers it is exactly 2:4's 0.5 (it was 0.4969,
+        // the dense last layer counted in); over all weight layers, the dense one lowers it
+        assertThat(lastDense.sparsity()).isEqualTo(0.5);
+        assertThat(lastDense.parameters()).isEqualTo(64 * 784);
+        assertThat(lastDense.layers()).extracting(Evaluation.LayerSparsity::sparsified).containsExactly(true, false);
+        assertThat(lastDense.allWeights().parameters()).isEqualTo(64 * 784 + 10 * 64);
+        assertThat(lastDense.allWeights().nonZero()).isEqualTo(64 * 784 / 2 + lastDense.layers().get(1).nonZero());
+        assertThat(lastDense.allWeights().sparsity()).isLessThan(0.5);
+        assertThat(e.allWeights()).isEqualTo(Evaluation.WeightCount.of(e.parameters(), e.nonZero()));
         float[] w = {1, 0, 2, 0, 3, 4, 5, 0};
         assertThat(ModelEvaluator.nmCompliance(w, 8, 2, 4)).isEqualTo(0.5);
         assertThat(ModelEvaluator.nmCompliance(w, 4, 3, 4)).isEqualTo(1.0);

@@ -126,8 +126,10 @@ public final class ConditionalSize {
         return switch (f.kind()) {
             case FfnSpec.DENSE -> Count.all(expert);
             case FfnSpec.MOE -> {
-                long router = (long) d * f.experts() * (Boolean.TRUE.equals(f.noise()) ? 2 : 1);
-                yield new Count(router + f.experts() * expert, router + (long) f.k() * expert);
+                // noisy top-k gating's noise projection is trained but never run at inference: not active
+                long router = (long) d * f.experts();
+                long noise = Boolean.TRUE.equals(f.noise()) ? router : 0;
+                yield new Count(router + noise + f.experts() * expert, router + (long) f.k() * expert);
             }
             case FfnSpec.SWITCH, FfnSpec.BASE -> new Count((long) d * f.experts() + f.experts() * expert,
                     (long) d * f.experts() + expert);

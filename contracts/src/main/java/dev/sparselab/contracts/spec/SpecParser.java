@@ -228,9 +228,10 @@ public final class SpecParser {
                 errors.add(new FieldError(pointer, message(tree, pointer, e)));
             }
         }
-        // a field that is invalid for its method is also "not evaluated": report it once, for its real fault
+        // a field that is invalid for its method is also "not evaluated": report it once, for its real fault; and a
+        // valid parameter of the method beside an invalid one is "not evaluated" too (its branch failed): not unknown
         for (FieldError u : unknown) {
-            if (errors.stream().noneMatch(f -> f.pointer().equals(u.pointer()))) {
+            if (errors.stream().noneMatch(f -> f.pointer().equals(u.pointer())) && !declaredByMethod(tree, u.pointer())) {
                 errors.add(u);
             }
         }
@@ -274,6 +275,16 @@ public final class SpecParser {
             return "an mlp cannot use hash routing (it needs token ids); use moe, switch, base, pkm, peer or fff";
         }
         return e.getMessage();
+    }
+
+    /** Whether {@code pointer} is /sparsity/FIELD and the spec's method declares FIELD as a parameter. */
+    private boolean declaredByMethod(JsonNode tree, String pointer) {
+        JsonNode method = tree.at("/sparsity/method");
+        if (!pointer.startsWith("/sparsity/") || pointer.indexOf('/', "/sparsity/".length()) >= 0 || !method.isString()) {
+            return false;
+        }
+        String field = pointer.substring("/sparsity/".length());
+        return schemaNode.at("/$defs/method-" + method.asString() + "/properties").has(field);
     }
 
     private static String unknownFieldMessage(JsonNode tree, String pointer) {

@@ -6,14 +6,15 @@ import java.util.List;
 /**
  * The checks on the initialization and loss options that the schema cannot express: they apply to the models
  * the weight-sparse trainer trains end to end (mlp, lenet5, cnn by backprop; conditional blocks, transformers and
- * layer-local training have their own), and {@code layerInit} must name layers the model has.
+ * layer-local training have their own), and {@code layerInit} must name layers the model has; an N:M group
+ * ({@code nm}, Wanda's N:M variant) keeps fewer weights than it holds.
  */
 final class TrainingOptions {
     private TrainingOptions() {
     }
 
     static List<FieldError> check(ExperimentSpec spec) {
-        List<FieldError> errors = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>(nm(spec.sparsity()));
         ModelSpec m = spec.model();
         TrainingSpec t = spec.training();
         boolean weightSparse = !m.conditional() && !t.local();
@@ -39,6 +40,29 @@ final class TrainingOptions {
             m.layerInit().keySet().stream().filter(k -> !names.contains(k)).sorted().forEach(k -> errors.add(
                     new FieldError("/model/layerInit/" + k, "the model has no layer '" + k + "'; its layers are "
                             + String.join(", ", names))));
+        }
+        return errors;
+    }
+
+    /** N:M groups keep fewer than they hold; Wanda's N:M variant needs both numbers. */
+    static List<FieldError> nm(SparsitySpec sparsity) {
+        List<FieldError> errors = new ArrayList<>();
+        Integer n = null;
+        Integer m = null;
+        if (sparsity instanceof NmSpec s) {
+            n = s.n();
+            m = s.m();
+        } else if (sparsity instanceof WandaSpec s) {
+            if ((s.n() == null) != (s.m() == null)) {
+                errors.add(new FieldError(s.n() == null ? "/sparsity/n" : "/sparsity/m",
+                        "wanda's N:M variant needs both n and m"));
+            }
+            n = s.n();
+            m = s.m();
+        }
+        if (n != null && m != null && n >= m) {
+            errors.add(new FieldError("/sparsity/n", "n (" + n + ") must be less than m (" + m + "): an N:M group keeps "
+                    + "n of its m weights"));
         }
         return errors;
     }

@@ -21,7 +21,8 @@ import tools.jackson.databind.JsonNode;
 @Transactional(readOnly = true)
 class CompareService {
     /** The aggregated metrics, in column order. */
-    public static final List<String> METRICS = List.of("testAccuracy", "testLoss", "sparsity", "denseFlops",
+    public static final List<String> METRICS = List.of("testAccuracy", "testLoss", "sparsity", "allWeightsSparsity",
+            "denseFlops",
             "sparseFlops", "flopReduction", "compressedBytes", "trainingFlopsRatio", "trainSeconds", "samplesPerSecond",
             "latencyMsBatch1", "latencyMsBatch256", "speedupBatch1", "speedupBatch256");
 
@@ -62,13 +63,13 @@ class CompareService {
             Map<String, List<RunFacts>> groups = new LinkedHashMap<>();
             jdbc.sql("""
                             select r.grid_point::text, r.status, e.test_accuracy, e.test_loss, e.sparsity, e.cost::text,
-                              r.provenance::text, e.latency::text
+                              r.provenance::text, e.latency::text, e.all_sparsity
                             from runs r left join evaluations e on e.run_id = r.id
                             where r.experiment_id = ? order by r.ordinal""")
                     .param(id)
                     .query((rs, i) -> new RunFacts(rs.getString(1), rs.getString(2),
                             metrics(rs.getObject(3), rs.getObject(4), rs.getObject(5), rs.getString(6),
-                                    rs.getString(7), rs.getString(8))))
+                                    rs.getString(7), rs.getString(8), rs.getObject(9))))
                     .list()
                     .forEach(f -> groups.computeIfAbsent(canonical(f.gridPoint()), k -> new ArrayList<>()).add(f));
             groups.forEach((point, facts) -> {
@@ -99,12 +100,13 @@ class CompareService {
     }
 
     private static Map<String, Double> metrics(Object accuracy, Object loss, Object sparsity, String cost,
-                                               String provenance, String latency) {
+                                               String provenance, String latency, Object allSparsity) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (accuracy != null) {
             m.put("testAccuracy", ((Number) accuracy).doubleValue());
             m.put("testLoss", ((Number) loss).doubleValue());
             m.put("sparsity", ((Number) sparsity).doubleValue());
+            m.put("allWeightsSparsity", ((Number) allSparsity).doubleValue());
         }
         if (cost != null) {
             JsonNode c = EventCodec.mapper().readTree(cost);

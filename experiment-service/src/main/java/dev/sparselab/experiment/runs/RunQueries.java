@@ -27,11 +27,20 @@ class RunQueries {
         this.jdbc = jdbc;
     }
 
-    /** The headline numbers of an evaluation; {@code layers} only in the run view. */
+    /**
+     * The headline numbers of an evaluation; {@code layers} only in the run view. {@code sparsity},
+     * {@code parameters} and {@code nonZero} count the layers the method sparsifies; {@code allWeights} counts
+     * every weight layer, the ones kept dense included.
+     */
     public record EvaluationView(double testAccuracy, double testLoss, double sparsity, long parameters,
                                  long nonZero, int examples, String device, JsonNode layers, JsonNode activations,
                                  JsonNode cost, Double nmCompliance, JsonNode latency, Double top5Accuracy,
-                                 JsonNode provenance, Instant evaluatedAt, JsonNode conditional) {
+                                 JsonNode provenance, Instant evaluatedAt, JsonNode conditional,
+                                 WeightCount allWeights) {
+    }
+
+    /** Weights over a set of layers: dense count, non-zeros, fraction zero. */
+    public record WeightCount(long parameters, long nonZero, double sparsity) {
     }
 
     public record RunSummary(UUID id, long seed, JsonNode gridPoint, RunStatus status, String reason,
@@ -211,7 +220,8 @@ class RunQueries {
             e.run_id as e_run, e.test_accuracy, e.test_loss, e.sparsity, e.parameters, e.non_zero, e.examples,
             e.device as e_device, e.layers::text as e_layers, e.activations::text as e_activations,
             e.cost::text as e_cost, e.nm_compliance, e.latency::text as e_latency, e.top5_accuracy,
-            e.provenance::text as e_provenance, e.created_at as e_created, e.conditional::text as e_conditional""";
+            e.provenance::text as e_provenance, e.created_at as e_created, e.conditional::text as e_conditional,
+            e.all_parameters, e.all_non_zero, e.all_sparsity""";
 
     private static EvaluationView evaluation(ResultSet rs, boolean withLayers) throws SQLException {
         if (rs.getObject("e_run") == null) {
@@ -224,7 +234,8 @@ class RunQueries {
                 withLayers), (Double) rs.getObject("nm_compliance"),
                 withLayers ? json(rs.getString("e_latency")) : null, (Double) rs.getObject("top5_accuracy"),
                 withLayers ? json(rs.getString("e_provenance")) : null, instant(rs.getTimestamp("e_created")),
-                json(rs.getString("e_conditional")));
+                json(rs.getString("e_conditional")), new WeightCount(rs.getLong("all_parameters"),
+                rs.getLong("all_non_zero"), rs.getDouble("all_sparsity")));
     }
 
     /** The cost; without its per-layer list in summaries. */

@@ -89,7 +89,7 @@ public final class ConditionalEvaluator {
             double loss = lossSum / Math.max(1e-9, weight);
             ConditionalSize.Count size = net.size();
             List<Double> densities = net.attentionDensity();
-            Flops.PerToken flops = Flops.of(spec.model(), inputs, classes, densities);
+            Flops.PerToken flops = Flops.of(spec.model(), spec.training(), inputs, classes, densities);
             List<ConditionalReport.Block> blocks = new ArrayList<>();
             for (LayerStats s : net.stats()) {
                 double[] load = s.loadFractions();
@@ -108,7 +108,7 @@ public final class ConditionalEvaluator {
             List<Evaluation.LayerSparsity> layers = new ArrayList<>();
             for (Map.Entry<String, Long> e : net.weights().counts().entrySet()) {
                 long[] shape = net.weights().get(e.getKey()).getShape().getShape();
-                layers.add(new Evaluation.LayerSparsity(e.getKey(), shape, e.getValue(), e.getValue(), 0.0, shape));
+                layers.add(new Evaluation.LayerSparsity(e.getKey(), shape, e.getValue(), e.getValue(), 0.0, shape, true));
             }
             long bytes = 4 * size.total();
             Cost cost = new Cost(flops.dense(), flops.sparse(), bytes, bytes, bytes, bytes, "dense", List.of());
@@ -118,7 +118,8 @@ public final class ConditionalEvaluator {
                     classes > 10 ? top5 / Math.max(1e-9, weight) : null,
                     new Evaluation.EvaluationProvenance(tokens != null ? tokens.hash() : examples.hash(),
                             tokens != null ? tokens.name() : examples.name(), ai.djl.engine.Engine.getDjlVersion(),
-                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()), report);
+                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()), report,
+                    Evaluation.WeightCount.of(size.total(), size.active()));
         }
     }
 

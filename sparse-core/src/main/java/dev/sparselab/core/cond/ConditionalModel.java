@@ -37,6 +37,7 @@ public final class ConditionalModel implements StepModel {
     private final NDManager manager;
     private final MaskedOptimizer optimizer;
     private final ConditionalNetwork net;
+    /** Training FLOPs per row: dense, and as trained. */
     private final Flops.PerToken flops;
     private final FlopCounter trainingFlops = new FlopCounter();
 
@@ -73,8 +74,10 @@ public final class ConditionalModel implements StepModel {
         }
         this.manager = m;
         this.optimizer = o;
-        this.flops = Flops.of(spec.model(), tokens != null ? tokens.vocabulary() : examples.featureDim(),
-                tokens != null ? tokens.vocabulary() : examples.classes(), net.attentionDensity());
+        int inputs = tokens != null ? tokens.vocabulary() : examples.featureDim();
+        int classes = tokens != null ? tokens.vocabulary() : examples.classes();
+        this.flops = Flops.training(spec.model(), spec.training(), inputs, classes,
+                Flops.of(spec.model(), spec.training(), inputs, classes, net.attentionDensity()));
     }
 
     @Override
@@ -114,7 +117,7 @@ public final class ConditionalModel implements StepModel {
 
     @Override
     public double denseTrainingFlops(long samples) {
-        return 3.0 * flops.dense() * net.rowsPerExample() * samples;
+        return (double) flops.dense() * net.rowsPerExample() * samples;
     }
 
     @Override
@@ -219,8 +222,9 @@ public final class ConditionalModel implements StepModel {
     @Override
     public void update(long step, int b, int epoch, NDManager sub) {
         optimizer.step(net.weights().targets(), step, sub);
-        // every scored row runs its routed (sparse) path forward and backward; weight gradients follow the route
-        trainingFlops.countStep((long) b * net.rowsPerExample(), flops.sparse(), flops.dense(), false);
+        // every scored row trains as Flops.training counts it (its routed path; every leaf for fast feedforward;
+        // layer-local passes for forward-forward and mono-forward)
+        trainingFlops.add((double) b * net.rowsPerExample() * flops.sparse());
     }
 
     @Override
@@ -292,6 +296,6 @@ public final class ConditionalModel implements StepModel {
                 arrays.values().toArray(new float[0][])));
         // checkpoints before the count was kept: every example so far took the routed path
         trainingFlops.restore(c.scalars().containsKey("trainingFlops") ? c.scalar("trainingFlops")
-                : 3.0 * flops.sparse() * net.rowsPerExample() * c.scalar("samples"));
+                : (double) flops.sparse() * net.rowsPerExample() * c.scalar("samples"));
     }
 }

@@ -122,7 +122,8 @@ public abstract class ConditionalNetwork {
                         Ops.layerNorm(x, weights.get(p + ".ln1.gain"), weights.get(p + ".ln1.bias")), step));
                 NDArray h = Ops.layerNorm(x, weights.get(p + ".ln2.gain"), weights.get(p + ".ln2.bias"))
                         .reshape((long) batch * t, d);
-                x = x.add(blocks.get(l).forward(h, tokens, step).reshape(batch, t, d));
+                x = x.add(blocks.get(l).forward(h, x.reshape((long) batch * t, d), tokens, step)
+                        .reshape(batch, t, d));
             }
             NDArray h = Ops.layerNorm(x, weights.get("final.gain"), weights.get("final.bias"))
                     .reshape((long) batch * t, d);

@@ -8,6 +8,14 @@ public abstract class Ffn {
     /** The block's output for x [n, d]; {@code tokens} are the input token ids (hash routing), or null. */
     abstract NDArray forward(NDArray x, int[] tokens, Step step);
 
+    /**
+     * The block's output for x [n, d] (the normalized input in a transformer), with the residual stream it is
+     * added to ({@code residual}, [n, d]) for blocks that route on it (BASE, as fairseq's BaseLayer does).
+     */
+    NDArray forward(NDArray x, NDArray residual, int[] tokens, Step step) {
+        return forward(x, tokens, step);
+    }
+
     /** Routing statistics, or null for a dense block. */
     LayerStats stats() {
         return null;

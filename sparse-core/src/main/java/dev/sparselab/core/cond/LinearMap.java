@@ -24,10 +24,11 @@ abstract class LinearMap {
     abstract NDArray forward(NDArray x, Step step);
 
     /**
-     * The bound a of U(-a, a) for both factors of a sum of {@code paths} products, such that the sum has the
-     * dense layer's variance 1/(3 in): paths * (a^2/3)^2 = 1/(3 in).
+     * The bound a of U(-a, a) for both factors of an effective weight W_ij that is a sum of {@code paths} products
+     * (on average over the input-output pairs), such that W_ij has the dense layer's variance 1/(3 in):
+     * paths * (a^2/3)^2 = 1/(3 in).
      */
-    static double productBound(long in, long paths) {
+    static double productBound(long in, double paths) {
         return Math.sqrt(3 * Math.sqrt(1.0 / (3.0 * in * paths)));
     }
 
@@ -154,8 +155,10 @@ abstract class LinearMap {
             this.inBlock = ConditionalSize.ceilDiv(in, blocks);
             this.mid = ConditionalSize.middle(blocks, in, out);
             this.outBlock = ConditionalSize.ceilDiv(out, blocks);
-            // each output sums inBlock * (mid/b) products of an R and an L entry
-            double bound = productBound(in, inBlock * (mid / blocks));
+            // each output sums inBlock * (mid/b) products of an R and an L entry over its in inputs: on average
+            // inBlock * (mid/b) / in paths per input-output pair (it used the products per output, which made the
+            // effective weights' variance about 1/in of a dense layer's)
+            double bound = productBound(in, (double) inBlock * (mid / blocks) / in);
             w.uniform(p + ".r", bound, blocks, inBlock, mid / blocks);
             w.uniform(p + ".l", bound, blocks, mid / blocks, outBlock);
             w.uniform(p + ".bias", 1 / Math.sqrt(in), out);

@@ -77,7 +77,16 @@ final class RoutedFfn extends Ffn {
 
     @Override
     NDArray forward(NDArray x, int[] tokens, Step step) {
-        Gating g = gate(x, tokens, step);
+        return forward(x, x, tokens, step);
+    }
+
+    /**
+     * BASE scores tokens against the expert centroids on the residual stream ({@code residual}: fairseq's BaseLayer
+     * takes the raw features, its experts normalize their own input); the other kinds route on {@code x}.
+     */
+    @Override
+    NDArray forward(NDArray x, NDArray residual, int[] tokens, Step step) {
+        Gating g = gate(FfnSpec.BASE.equals(spec.kind()) ? residual : x, tokens, step);
         Routing.Dispatch dispatch = g.dispatch();
         if (step.record) {
             stats.add(dispatch.routed(), dispatch.choices(), dispatch.dropped());
@@ -90,7 +99,7 @@ final class RoutedFfn extends Ffn {
         }
         NDArray y = step.dense ? experts.dense(x, Experts.combine(step, g.choices(), g.gates(), e), step)
                 : experts.sparse(x, dispatch, g.gates(), step);
-        // BASE: the block adds the residual, so x + sigmoid(h . c_e) E_e(h), as fairseq's BaseLayer gives
+        // BASE: the block adds the residual, so x + sigmoid(x . c_e) E_e(h), as fairseq's BaseLayer gives
         // alpha (x + FF(LN x)) + (1 - alpha) x; this once added (1 - sigmoid) h as well, a second residual of LN(x)
         return y;
     }

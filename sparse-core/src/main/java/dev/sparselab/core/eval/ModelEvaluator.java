@@ -53,7 +53,9 @@ public final class ModelEvaluator {
                 tensor(artifact, layer + ".threshold").data()[0]));
         try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
             net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
-            Weights weights = load(net, artifact);
+            Weights weights = load(net, artifact,
+                    denseLayers(net, artifact.spec().sparsity() == null ? List.of()
+                            : artifact.spec().sparsity().withDefaults().denseLayers()));
             Predictions predictions = new Predictions(test.classes(),
                     TrainingSpec.MSE.equals(artifact.spec().training().loss()),
                     TrainingSpec.SUM_OUTPUTS.equals(artifact.spec().training().reduction()));
@@ -66,21 +68,27 @@ public final class ModelEvaluator {
                     cost(net, manager, weights.layers()), nmCompliance(net, artifact), latency(net, artifact, manager),
                     test.classes() > TOP5_ABOVE_CLASSES ? predictions.top5(n) : null,
                     new Evaluation.EvaluationProvenance(test.hash(), test.name(), ai.djl.engine.Engine.getDjlVersion(),
-                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()), null);
+                            Engines.ENGINE, Engines.engine().getVersion(), device.toString()), null,
+                    weights.all());
         }
     }
 
-    /** The stored weights, loaded into the network, and their sparsity per layer and in all. */
-    record Weights(List<Evaluation.LayerSparsity> layers, long params, long nonZero) {
+    /**
+     * The stored weights, loaded into the network, and their sparsity per layer, over the sparsified layers
+     * ({@code params}, {@code nonZero}) and over all weight layers ({@code all}).
+     */
+    record Weights(List<Evaluation.LayerSparsity> layers, long params, long nonZero, Evaluation.WeightCount all) {
         double sparsity() {
-            return 1.0 - (double) nonZero / params;
+            return params == 0 ? 0.0 : 1.0 - (double) nonZero / params;
         }
     }
 
-    private static Weights load(Network net, ModelArtifact artifact) {
+    static Weights load(Network net, ModelArtifact artifact, java.util.Set<String> dense) {
         List<Evaluation.LayerSparsity> layers = new ArrayList<>();
         long params = 0;
         long nonZero = 0;
+        long allParams = 0;
+        long allNonZero = 0;
         for (Network.Layer l : net.layers()) {
             ModelArtifact.Tensor w = tensor(artifact, l.name() + ".weight");
             ModelArtifact.Tensor b = tensor(artifact, l.name() + ".bias");
@@ -88,12 +96,17 @@ public final class ModelEvaluator {
             l.bias().getArray().set(FloatBuffer.wrap(b.data()));
             long n = w.data().length;
             long nz = n - Masks.countZeros(w.data());
+            boolean sparsified = !dense.contains(l.name());
             layers.add(new Evaluation.LayerSparsity(l.name(), w.shape(), n, nz, 1.0 - (double) nz / n,
-                    activeShape(w.data(), l.out(), l.in())));
-            params += n;
-            nonZero += nz;
+                    activeShape(w.data(), l.out(), l.in()), sparsified));
+            if (sparsified) {
+                params += n;
+                nonZero += nz;
+            }
+            allParams += n;
+            allNonZero += nz;
         }
-        return new Weights(layers, params, nonZero);
+        return new Weights(layers, params, nonZero, Evaluation.WeightCount.of(allParams, allNonZero));
     }
 
     /** Accuracy, top-5 and loss over the test examples, from the network's outputs batch by batch. */
@@ -235,21 +248,32 @@ public final class ModelEvaluator {
         return dense;
     }
 
-    /** The fraction of N:M groups (in the layers it sparsifies) that hold at most N non-zeros, for N:M runs. */
+    /** The fraction of N:M groups (in the layers it sparsifies) that hold at most N non-zeros, for N:M runs (nm, wanda N:M). */
     private static Double nmCompliance(Network net, ModelArtifact artifact) {
-        if (!(artifact.spec().sparsity() instanceof NmSpec sparsity)) {
+        int n;
+        int m;
+        if (artifact.spec().sparsity() instanceof NmSpec nm) {
+            n = nm.n();
+            m = nm.m();
+        } else if (artifact.spec().sparsity() instanceof dev.sparselab.contracts.spec.WandaSpec wanda && wanda.nm()) {
+            n = wanda.n();
+            m = wanda.m();
+        } else {
             return null;
         }
         long ok = 0;
         long groups = 0;
-        java.util.Set<String> dense = denseLayers(net, sparsity.denseLayers());
+        java.util.Set<String> dense = denseLayers(net, artifact.spec().sparsity().denseLayers());
         for (Network.Layer l : net.layers()) {
             if (dense.contains(l.name())) {
                 continue; // kept dense on purpose: not an N:M layer
             }
             float[] w = tensor(artifact, l.name() + ".weight").data();
-            long g = (long) l.out() * (l.in() / sparsity.m());
-            ok += Math.round(nmCompliance(w, l.in(), sparsity.n(), sparsity.m()) * g);
+            long[] shape = l.weightShape();
+            int channels = (int) shape[1];
+            int kernel = shape.length == 4 ? (int) (shape[2] * shape[3]) : 1;
+            long g = (long) l.out() * kernel * (channels / m);
+            ok += Math.round(nmCompliance(w, channels, kernel, n, m) * g);
             groups += g;
         }
         return groups == 0 ? null : (double) ok / groups;
@@ -289,19 +313,30 @@ public final class ModelEvaluator {
 
     /** The fraction of groups of m consecutive fan-in weights (per row) with at most n non-zeros. */
     public static double nmCompliance(float[] w, int fanIn, int n, int m) {
+        return nmCompliance(w, fanIn, 1, n, m);
+    }
+
+    /**
+     * The fraction of N:M groups with at most n non-zeros in a weight [out, channels, kernel] (kernel = kh * kw,
+     * 1 for a Linear layer): the groups run along m consecutive input channels at each kernel position.
+     */
+    public static double nmCompliance(float[] w, int channels, int kernel, int n, int m) {
         long groups = 0;
         long ok = 0;
-        for (int row = 0; row < w.length / fanIn; row++) {
-            for (int g = 0; g + m <= fanIn; g += m) {
-                int nz = 0;
-                for (int j = 0; j < m; j++) {
-                    if (w[row * fanIn + g + j] != 0f) {
-                        nz++;
+        int rowSize = channels * kernel;
+        for (int row = 0; row < w.length / rowSize; row++) {
+            for (int k = 0; k < kernel; k++) {
+                for (int g = 0; g + m <= channels; g += m) {
+                    int nz = 0;
+                    for (int j = 0; j < m; j++) {
+                        if (w[row * rowSize + (g + j) * kernel + k] != 0f) {
+                            nz++;
+                        }
                     }
-                }
-                groups++;
-                if (nz <= n) {
-                    ok++;
+                    groups++;
+                    if (nz <= n) {
+                        ok++;
+                    }
                 }
             }
         }

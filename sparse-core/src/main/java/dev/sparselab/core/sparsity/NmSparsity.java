@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * Semi-structured N:M sparsity: in every group of m consecutive input weights of a row, the n largest
- * |W| are kept. The dense weights are trained; every forward pass uses W * M with M recomputed from them.
+ * |W| are kept. For a conv kernel [out, in, kh, kw] the groups run along the input channels at each kernel
+ * position (as SR-STE's reference code and NVIDIA's ASP do: the pattern sparse tensor cores accelerate), so the
+ * input channels must be a multiple of m. The dense weights are trained; every forward pass uses W * M with M recomputed from them.
  * <ul>
  *   <li>{@code srste} (SR-STE, Zhou et al.): the gradient of the masked product is applied to the dense
  *       weights (straight-through), plus lambdaW * (1 - M) * W, which pulls pruned weights to zero.
@@ -40,27 +42,37 @@ final class NmSparsity implements SparsityMethod {
     @Override
     public void init(SparseState state) {
         for (LayerShape l : state.sparseShapes()) {
-            int in = l.fanIn();
+            int in = l.dims()[1];
             if (in % spec.m() != 0) {
-                throw new IllegalArgumentException("nm: layer " + l.name() + " has " + in + " inputs, not a multiple"
-                        + " of m = " + spec.m() + "; keep it dense (denseLayers) or choose another m");
+                throw new IllegalArgumentException("nm: layer " + l.name() + " has " + in + " input"
+                        + (l.dims().length == 4 ? " channels" : "s") + ", not a multiple of m = " + spec.m()
+                        + "; keep it dense (denseLayers) or choose another m");
             }
         }
     }
 
-    /** The N:M mask of a weight [out, fan-in...]: per row, per group of m consecutive fan-in entries, the n largest. */
+    /**
+     * The N:M mask of a weight: per group of m consecutive input weights of a row [out, in], or of m consecutive
+     * input channels at one kernel position of a conv kernel [out, in, kh, kw], the n largest |W|.
+     */
     static NDArray mask(NDArray w, int n, int m) {
-        long out = w.getShape().get(0);
-        long in = w.size() / out;
+        boolean conv = w.getShape().dimension() == 4;
         try (NDManager scratch = w.getManager().newSubManager()) {
-            NDArray magnitude = w.abs().reshape(out, in / m, m);
+            // channels last for a conv: [out, kh, kw, in]
+            NDArray magnitude = conv ? w.abs().transpose(0, 2, 3, 1) : w.abs();
             magnitude.attach(scratch);
+            ai.djl.ndarray.types.Shape laidOut = magnitude.getShape();
+            long in = laidOut.get(laidOut.dimension() - 1);
+            NDArray groups = magnitude.reshape(magnitude.size() / in, in / m, m);
+            groups.attach(scratch);
             // rank within each group: 0 = largest
-            NDArray ranks = magnitude.neg().argSort(2).argSort(2);
+            NDArray ranks = groups.neg().argSort(2).argSort(2);
             ranks.attach(scratch);
-            NDArray keep = ranks.lt(n).toType(DataType.FLOAT32, false).reshape(w.getShape());
-            keep.attach(w.getManager());
-            return keep;
+            NDArray keep = ranks.lt(n).toType(DataType.FLOAT32, false).reshape(laidOut);
+            keep.attach(scratch);
+            NDArray out = conv ? keep.transpose(0, 3, 1, 2).duplicate() : keep.duplicate();
+            out.attach(w.getManager());
+            return out;
         }
     }
 

@@ -8,16 +8,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sparse momentum (Dettmers &amp; Zettlemoyer, "Sparse Networks from Scratch"). Masks start random with
- * the spec's distribution; gradients are not masked, so the momentum of absent weights keeps measuring
- * how useful they would be. After every epoch but the last, with p cosine-decayed from pruneRate to
- * 0.005: each layer drops ceil(p * nnz) of its smallest |W|; the dropped total is regrown across layers in
- * proportion to each layer's mean |momentum| over its active weights (capped at the layer's free slots,
- * the rest passed on), at the empty positions (not just dropped) with the largest |momentum|. Grown
- * weights start at 0.
+ * Sparse momentum (Dettmers &amp; Zettlemoyer, "Sparse Networks from Scratch"), as their reference code
+ * ({@code sparselearning/core.py}) does it. Masks start random with the spec's distribution; gradients are not
+ * masked, so the momentum of absent weights keeps measuring how useful they would be. After every epoch but the
+ * last, with p cosine-decayed from pruneRate to 0.005:
+ * <ol>
+ *   <li>each layer's share of the regrowth is its mean |momentum| over its active weights (before the drop),
+ *       normalized over layers; momentum is SGD's buffer, or under Adam the normalized m / (sqrt(v) + 1e-8);
+ *   <li>each layer drops ceil(p * nnz) of its smallest |W|;
+ *   <li>the dropped total is regrown across layers by share, each capped at 0.99 of its empty positions after
+ *       the drop (the reference's cap; what a capped layer cannot take goes to the others);
+ *   <li>each layer grows at the positions empty after the drop, just-dropped ones included, with the largest
+ *       |momentum|; absent weights are zero, so grown weights start at 0 (one dropped and regrown in the same
+ *       update keeps its value, as in the reference);
+ *   <li>the optimizer state of every absent weight is set to the mean of that state over the layer's active
+ *       weights; grown weights keep the momentum they gathered while absent (the reference's
+ *       {@code reset_momentum}).
+ * </ol>
+ * Where we differ, on purpose: the regrowth count is placed exactly (largest remainders) instead of the
+ * reference's ceil/floor rounding corrected by a smoothed residual, so the sparsity stays at the target; the
+ * reference's special case for layers under 20% sparsity (their drop rate capped at their sparsity) is not
+ * applied, since every layer a method sparsifies here is sparser than that.
  */
 final class SparseMomentum implements SparsityMethod {
     static final double FINAL_RATE = 0.005;
+    /** The reference caps a layer's regrowth at this fraction of its empty positions. */
+    static final double GROWTH_CAP = 0.99;
     private final SnfsSpec spec;
     private final StepRandom rng;
 
@@ -38,6 +54,7 @@ final class SparseMomentum implements SparsityMethod {
     @Override
     public void init(SparseState state) {
         state.setMaskGradients(false);
+        state.setResetChangedState(false);
         state.updateMasks(Methods.randomMasks(state, spec, rng.at(0)), 0, 0);
     }
 
@@ -48,25 +65,48 @@ final class SparseMomentum implements SparsityMethod {
         }
         double p = pruneRate(spec.pruneRate(), epoch, epochs);
         List<LayerShape> layers = state.sparseShapes();
-        Map<String, float[]> afterDrop = new LinkedHashMap<>();
+        Map<String, float[]> masks = new LinkedHashMap<>();
+        Map<String, float[]> weights = new LinkedHashMap<>();
         Map<String, float[]> momentum = new LinkedHashMap<>();
-        double[] meanMomentum = new double[layers.size()];
-        int[] free = new int[layers.size()];
-        long dropped = 0;
+        for (LayerShape l : layers) {
+            masks.put(l.name(), state.mask(l.name()));
+            weights.put(l.name(), state.weights(l.name()));
+            float[] mom = state.normalizedMomentum(l.name());
+            momentum.put(l.name(), mom == null ? new float[l.count()] : mom);
+        }
+        Plan plan = plan(masks, weights, momentum, p);
+        List<MetricPoint> points = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            LayerShape l = layers.get(i);
-            float[] mask = state.mask(l.name());
-            float[] w = state.weights(l.name());
-            float[] mom = state.momentum(l.name());
-            if (mom == null) {
-                mom = new float[w.length];
-            }
-            momentum.put(l.name(), mom);
-            int active = l.count() - Masks.countZeros(mask);
-            int drop = (int) Math.ceil(p * active);
-            float[] next = Masks.keepLargest(Masks.magnitudeScores(w, mask), l.count() - active + drop);
-            afterDrop.put(l.name(), next);
-            dropped += drop;
+            points.add(new MetricPoint("snfs.share." + layers.get(i).name(), step, epoch, plan.grow()[i]));
+        }
+        points.add(new MetricPoint("snfs.pruneRate", step, epoch, p));
+        state.updateMasks(plan.masks(), step, epoch);
+        for (LayerShape l : layers) {
+            state.fillAbsentStateWithActiveMean(l.name());
+        }
+        state.report(points);
+    }
+
+    /** The masks after one update, and how many connections each layer grew. */
+    record Plan(Map<String, float[]> masks, int[] grow) {
+    }
+
+    /**
+     * One drop-and-grow update over host copies: masks, weights and (normalized) momentum by layer, prune rate p.
+     */
+    static Plan plan(Map<String, float[]> masks, Map<String, float[]> weights, Map<String, float[]> momentum,
+                     double p) {
+        int layers = masks.size();
+        List<String> names = new ArrayList<>(masks.keySet());
+        Map<String, float[]> afterDrop = new LinkedHashMap<>();
+        double[] meanMomentum = new double[layers];
+        int[] capacity = new int[layers];
+        long dropped = 0;
+        for (int i = 0; i < layers; i++) {
+            String name = names.get(i);
+            float[] mask = masks.get(name);
+            float[] mom = momentum.get(name);
+            int active = mask.length - Masks.countZeros(mask);
             double sum = 0;
             for (int j = 0; j < mask.length; j++) {
                 if (mask[j] != 0f) {
@@ -74,38 +114,32 @@ final class SparseMomentum implements SparsityMethod {
                 }
             }
             meanMomentum[i] = active == 0 ? 0 : sum / active;
-            // empty before the drop: the positions that may grow
-            free[i] = Masks.countZeros(mask);
+            int drop = (int) Math.ceil(p * active);
+            float[] next = Masks.keepLargest(Masks.magnitudeScores(weights.get(name), mask),
+                    mask.length - active + drop);
+            afterDrop.put(name, next);
+            dropped += drop;
+            capacity[i] = (int) Math.floor(GROWTH_CAP * Masks.countZeros(next));
         }
-        int[] grow = redistribute(dropped, meanMomentum, free);
-        Map<String, float[]> next = new LinkedHashMap<>();
-        List<MetricPoint> points = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            LayerShape l = layers.get(i);
-            float[] before = state.mask(l.name());
-            float[] mom = momentum.get(l.name());
-            float[] score = new float[l.count()];
+        int[] grow = redistribute(dropped, meanMomentum, capacity);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers; i++) {
+            String name = names.get(i);
+            float[] m = afterDrop.get(name);
+            float[] mom = momentum.get(name);
+            float[] score = new float[m.length];
             for (int j = 0; j < score.length; j++) {
-                score[j] = before[j] == 0f ? Math.abs(mom[j]) : -1f;
+                score[j] = m[j] == 0f ? Math.abs(mom[j]) : -1f;
             }
-            float[] grown = Masks.keepLargest(score, l.count() - grow[i]);
-            float[] m = afterDrop.get(l.name());
-            float[] w = state.weights(l.name());
+            float[] grown = Masks.keepLargest(score, m.length - grow[i]);
             for (int j = 0; j < m.length; j++) {
                 if (grown[j] != 0f) {
                     m[j] = 1f;
-                    w[j] = 0f;
-                } else if (m[j] == 0f) {
-                    w[j] = 0f;
                 }
             }
-            state.setWeights(l.name(), w);
-            next.put(l.name(), m);
-            points.add(new MetricPoint("snfs.share." + l.name(), step, epoch, grow[i]));
+            out.put(name, m);
         }
-        points.add(new MetricPoint("snfs.pruneRate", step, epoch, p));
-        state.updateMasks(next, step, epoch);
-        state.report(points);
+        return new Plan(out, grow);
     }
 
     /** Splits {@code total} over layers in proportion to {@code weights}, capped at {@code capacity}. */

@@ -35,6 +35,7 @@ public final class SparseState {
     private final Map<String, NDArray> biasMasks = new LinkedHashMap<>();
     private final Dataset data;
     private boolean maskGradients = true;
+    private boolean resetChangedState = true;
     private final Map<String, Long> positions = new LinkedHashMap<>();
     private final dev.sparselab.core.train.FlopCounter flops = new dev.sparselab.core.train.FlopCounter();
     private boolean denseGradientThisStep;
@@ -197,6 +198,78 @@ public final class SparseState {
         return s == null ? null : s[0].toFloatArray();
     }
 
+    /** Host copies of a layer weight's optimizer state arrays (SGD: momentum; Adam: m, v), or null. */
+    public float[][] optimizerState(String name) {
+        NDArray[] s = optimizer.stateOf(name + ".weight");
+        if (s == null) {
+            return null;
+        }
+        float[][] out = new float[s.length][];
+        for (int i = 0; i < s.length; i++) {
+            out[i] = s[i].toFloatArray();
+        }
+        return out;
+    }
+
+    /**
+     * The momentum a method that grows by momentum reads: SGD's momentum buffer, or under Adam the normalized
+     * first moment m / (sqrt(v) + 1e-8) (as sparse momentum's reference code reads it); null before the first
+     * update.
+     */
+    public float[] normalizedMomentum(String name) {
+        NDArray[] s = optimizer.stateOf(name + ".weight");
+        if (s == null) {
+            return null;
+        }
+        float[] m = s[0].toFloatArray();
+        if (s.length == 1) {
+            return m;
+        }
+        float[] v = s[1].toFloatArray();
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (float) (m[i] / (Math.sqrt(v[i]) + 1e-8));
+        }
+        return m;
+    }
+
+    /**
+     * Whether {@link #updateMasks} zeroes the optimizer state where a mask entry changed (the default). A method
+     * that keeps state for absent weights on purpose (sparse momentum) turns it off and sets the state itself.
+     */
+    public void setResetChangedState(boolean reset) {
+        this.resetChangedState = reset;
+    }
+
+    /**
+     * Sets every optimizer state array of a layer's weight, at the positions its mask leaves out, to the mean of
+     * that array over the positions the mask keeps (sparse momentum's {@code reset_momentum}).
+     */
+    public void fillAbsentStateWithActiveMean(String name) {
+        NDArray[] s = optimizer.stateOf(name + ".weight");
+        float[] mask = masks.get(name);
+        if (s == null || mask == null) {
+            return;
+        }
+        for (int a = 0; a < s.length; a++) {
+            float[] v = s[a].toFloatArray();
+            double sum = 0;
+            long active = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (mask[i] != 0f) {
+                    sum += v[i];
+                    active++;
+                }
+            }
+            float mean = active == 0 ? 0f : (float) (sum / active);
+            for (int i = 0; i < v.length; i++) {
+                if (mask[i] == 0f) {
+                    v[i] = mean;
+                }
+            }
+            s[a].set(FloatBuffer.wrap(v));
+        }
+    }
+
     /** Forgets all optimizer state (e.g. when rewinding weights for a new lottery-ticket round). */
     public void resetOptimizer() {
         optimizer.close();
@@ -288,12 +361,14 @@ public final class SparseState {
             }
             masks.put(name, after);
             nnzCache.remove(name);
-            float[] unchanged = new float[after.length];
-            for (int i = 0; i < after.length; i++) {
-                unchanged[i] = before[i] == after[i] ? 1f : 0f;
-            }
-            try (NDArray keep = manager.create(unchanged, shape)) {
-                optimizer.resetState(l.name() + ".weight", keep);
+            if (resetChangedState) {
+                float[] unchanged = new float[after.length];
+                for (int i = 0; i < after.length; i++) {
+                    unchanged[i] = before[i] == after[i] ? 1f : 0f;
+                }
+                try (NDArray keep = manager.create(unchanged, shape)) {
+                    optimizer.resetState(l.name() + ".weight", keep);
+                }
             }
             l.weight().getArray().muli(device);
         }

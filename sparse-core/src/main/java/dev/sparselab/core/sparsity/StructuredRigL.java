@@ -10,18 +10,29 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Structured RigL (Lasby et al.): RigL with a constant fan-in. Every live output neuron of a layer has
- * the same number of connections: the initial mask draws that many per row at random, and every update
- * (RigL's schedule) drops the floor(alpha_t * fan_in) smallest |W| of each row and grows as many in the
- * same row by |dense gradient|. Neuron ablation: a row whose fraction of salient weights (|W| at least
- * the layer's drop threshold, i.e. weights RigL's layer-wise ranking would keep) is below gammaSal is
- * removed (row, bias), and its connections go to the remaining rows, raising their common fan-in.
- * At most half of a layer's neurons are ablated; the output layer's neurons never.
- *
- * <p>The common fan-in is the layer's <em>target</em> number of connections (from the distribution) over its
- * live rows, rounded, so the overall sparsity stays at the target within half a connection per row. It used to
- * be the current connections over the live rows, floored, which lost connections at every ablation (0.9031
- * instead of 0.9 on LeNet-300-100).
+ * Structured RigL (Lasby et al., "Dynamic Sparse Training with Structured Sparsity"), as its reference code
+ * ({@code rigl_torch/rigl_constant_fan.py} in calgaryml/condensed-sparsity, with its default configuration) does
+ * it: RigL with a constant fan-in and neuron ablation. The initial mask gives every output neuron the same number
+ * of connections, at random. At every update (RigL's schedule, drop fraction alpha_t):
+ * <ol>
+ *   <li><b>Saliency.</b> A weight is salient when it is among the layer's n_keep = n - int(alpha_t * n) largest
+ *       |W| or among its int(alpha_t * n) largest |dense gradient| (the union: what RigL would keep or grow).</li>
+ *   <li><b>Ablation</b> (not the output layer). Neurons are ranked by their count of salient weights; those with
+ *       fewer than max(1, int(gammaSal * the constant fan-in before ablation)) are ablated, least salient first,
+ *       but at least floor(target connections / dense fan-in) + 1 neurons stay (the reference's floor: the
+ *       threshold drops to the count of the neuron at that rank). Ablation is decided afresh at every update, so
+ *       a neuron whose gradient becomes salient again comes back.</li>
+ *   <li><b>Drop</b> layer-wide: the n_keep largest |W| outside ablated neurons are kept, then each neuron is cut
+ *       to the common fan-in (its smallest |W| go).</li>
+ *   <li><b>Grow</b> per live neuron: up to the common fan-in, by largest |dense gradient| among the positions not
+ *       kept (a just-dropped one included). New connections start at 0; one dropped and regrown keeps its value.</li>
+ * </ol>
+ * The common fan-in is the layer's target connections (from the distribution) over its live neurons.
+ * Where we differ, on purpose: the fan-in is rounded (the reference floors it), so the overall sparsity stays at
+ * the target within half a connection per live row; an ablated neuron's bias is held at zero while it is ablated
+ * (the reference leaves it trainable, a constant input to the next layer), so the condensed model drops the row
+ * exactly; the per-neuron cut after the layer-wide drop removes the smallest |W| (the reference's sort of a
+ * boolean mask leaves the choice to the sort).
  */
 final class StructuredRigL implements SparsityMethod {
     private final SriglSpec spec;
@@ -76,90 +87,134 @@ final class StructuredRigL implements SparsityMethod {
         state.chargeDenseGradient();
         Map<String, Integer> zeros = Distributions.zeros(state.shapes(), spec.target(), spec.distribution(),
                 state.denseLayers());
-        SplittableRandom stepRng = rng.at(step);
         String last = state.shapes().get(state.shapes().size() - 1).name();
         Map<String, float[]> next = new LinkedHashMap<>();
         Map<String, float[]> biasMasks = new LinkedHashMap<>();
         List<MetricPoint> points = new ArrayList<>();
         for (LayerShape l : state.sparseShapes()) {
-            int out = l.out();
-            int in = l.fanIn();
             float[] w = state.weights(l.name());
-            float[] g = state.gradient(l.name());
-            float[] mask = state.mask(l.name()).clone();
-            float[] live = alive.get(l.name());
-            int active = l.count() - Masks.countZeros(mask);
-            int liveRows = out - Masks.countZeros(live);
-            // salience: a weight is salient when RigL's layer-wise drop would keep it
-            int k = (int) Math.floor(alphaT * active);
-            float[] keep = Masks.keepLargest(Masks.magnitudeScores(w, mask), l.count() - active + k);
-            int ablated = 0;
-            if (!l.name().equals(last)) {
-                for (int r = 0; r < out && liveRows - ablated > out / 2; r++) {
-                    if (live[r] == 0f) {
-                        continue;
-                    }
-                    int nz = 0;
-                    int salient = 0;
-                    for (int c = 0; c < in; c++) {
-                        if (mask[r * in + c] != 0f) {
-                            nz++;
-                            if (keep[r * in + c] != 0f) {
-                                salient++;
-                            }
-                        }
-                    }
-                    if (nz > 0 && (double) salient / nz < spec.gammaSal()) {
-                        live[r] = 0f;
-                        Arrays.fill(mask, r * in, (r + 1) * in, 0f);
-                        Arrays.fill(w, r * in, (r + 1) * in, 0f);
-                        ablated++;
-                    }
-                }
-            }
-            int rows = out - Masks.countZeros(live);
-            int targetActive = l.count() - zeros.get(l.name());
-            int fanIn = Math.max(1, Math.min(in, (int) Math.round((double) targetActive / rows)));
-            for (int r = 0; r < out; r++) {
-                if (live[r] == 0f) {
-                    continue;
-                }
-                float[] wr = Arrays.copyOfRange(w, r * in, (r + 1) * in);
-                float[] gr = Arrays.copyOfRange(g, r * in, (r + 1) * in);
-                float[] mr = Arrays.copyOfRange(mask, r * in, (r + 1) * in);
-                int nz = in - Masks.countZeros(mr);
-                // first bring the row to the common fan-in (after ablation), then RigL within the row
-                if (nz < fanIn) {
-                    float[] grow = growScores(gr, mr);
-                    float[] extra = Masks.keepLargest(grow, in - (fanIn - nz));
-                    for (int c = 0; c < in; c++) {
-                        if (extra[c] != 0f && mr[c] == 0f) {
-                            mr[c] = 1f;
-                            wr[c] = 0f;
-                        }
-                    }
-                }
-                int kr = (int) Math.floor(alphaT * fanIn);
-                float[] updated = RigL.dropAndGrow(wr, gr, mr, kr, stepRng);
-                System.arraycopy(updated, 0, mask, r * in, in);
-                System.arraycopy(wr, 0, w, r * in, in);
-            }
-            state.setWeights(l.name(), w);
-            next.put(l.name(), mask);
-            biasMasks.put(l.name(), live.clone());
-            points.add(new MetricPoint("srigl." + l.name() + ".neurons", step, epoch, rows));
-            points.add(new MetricPoint("srigl." + l.name() + ".fanIn", step, epoch, fanIn));
+            Update u = update(w, state.gradient(l.name()), state.mask(l.name()), l.out(), l.fanIn(),
+                    l.count() - zeros.get(l.name()), alphaT, l.name().equals(last) ? -1 : spec.gammaSal());
+            state.setWeights(l.name(), u.weights());
+            next.put(l.name(), u.mask());
+            alive.put(l.name(), u.live());
+            biasMasks.put(l.name(), u.live().clone());
+            points.add(new MetricPoint("srigl." + l.name() + ".neurons", step, epoch,
+                    l.out() - Masks.countZeros(u.live())));
+            points.add(new MetricPoint("srigl." + l.name() + ".fanIn", step, epoch, u.fanIn()));
         }
         state.updateMasks(next, step, epoch);
         state.updateBiasMasks(biasMasks);
         state.report(points);
     }
 
-    private static float[] growScores(float[] g, float[] mask) {
-        float[] s = new float[g.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = mask[i] != 0f ? -1f : Math.abs(g[i]);
+    /** One layer after an update: its mask, weights (new connections at 0), live neurons and common fan-in. */
+    record Update(float[] mask, float[] weights, float[] live, int fanIn) {
+    }
+
+    /**
+     * One update of a layer [out, in] with {@code targetActive} connections; {@code gammaSal} negative: no
+     * ablation (the output layer).
+     */
+    static Update update(float[] w, float[] g, float[] mask, int out, int in, int targetActive, double alphaT,
+                         double gammaSal) {
+        int n = out * in;
+        int ones = n - Masks.countZeros(mask);
+        int prune = (int) (ones * alphaT);
+        int keepCount = ones - prune;
+        int nonZero = n - Masks.countZeros(w);
+        if (nonZero < keepCount) {
+            keepCount = nonZero;
+            prune = ones - keepCount;
         }
-        return s;
+        float[] live = Masks.ones(out);
+        if (gammaSal >= 0) {
+            for (int r : neuronsToAblate(w, g, mask, out, in, targetActive, keepCount, prune, gammaSal)) {
+                live[r] = 0f;
+            }
+        }
+        int rows = out - Masks.countZeros(live);
+        int fanIn = Math.max(1, Math.min(in, (int) Math.round((double) targetActive / rows)));
+        // drop: the keepCount largest |W| outside ablated neurons, then each neuron cut to the fan-in
+        float[] dropScores = Masks.magnitudeScores(w, mask);
+        for (int r = 0; r < out; r++) {
+            if (live[r] == 0f) {
+                Arrays.fill(dropScores, r * in, (r + 1) * in, -2f);
+            }
+        }
+        float[] kept = Masks.keepLargest(dropScores, n - keepCount);
+        float[] nextMask = new float[n];
+        float[] nextWeights = w.clone();
+        for (int r = 0; r < out; r++) {
+            if (live[r] == 0f) {
+                Arrays.fill(nextWeights, r * in, (r + 1) * in, 0f);
+                continue;
+            }
+            float[] row = new float[in];
+            for (int c = 0; c < in; c++) {
+                row[c] = kept[r * in + c] != 0f ? Math.abs(w[r * in + c]) : -1f;
+            }
+            int inRow = in - Masks.countZeros(Arrays.copyOfRange(kept, r * in, (r + 1) * in));
+            float[] rowKept = Masks.keepLargest(row, in - Math.min(inRow, fanIn));
+            // grow: to the fan-in, by |gradient| among the positions not kept
+            float[] grow = new float[in];
+            for (int c = 0; c < in; c++) {
+                grow[c] = rowKept[c] != 0f ? -1f : Math.abs(g[r * in + c]);
+            }
+            float[] grown = Masks.keepLargest(grow, in - (fanIn - Math.min(inRow, fanIn)));
+            for (int c = 0; c < in; c++) {
+                int i = r * in + c;
+                if (rowKept[c] != 0f) {
+                    nextMask[i] = 1f;
+                } else if (grown[c] != 0f) {
+                    nextMask[i] = 1f;
+                    if (mask[i] == 0f) {
+                        nextWeights[i] = 0f; // a new connection starts at 0
+                    }
+                } else {
+                    nextWeights[i] = 0f;
+                }
+            }
+        }
+        return new Update(nextMask, nextWeights, live, fanIn);
+    }
+
+    /**
+     * The neurons to ablate: ranked by salient weights (the union of the keepCount largest |W| and the prune
+     * largest |gradient|), those under max(1, int(gammaSal * fan-in before ablation)), keeping at least
+     * floor(targetActive / in) + 1.
+     */
+    static List<Integer> neuronsToAblate(float[] w, float[] g, float[] mask, int out, int in, int targetActive,
+                                         int keepCount, int prune, double gammaSal) {
+        int n = out * in;
+        float[] byWeight = Masks.keepLargest(Masks.magnitudeScores(w, null), n - keepCount);
+        float[] absG = new float[n];
+        for (int i = 0; i < n; i++) {
+            absG[i] = Math.abs(g[i]);
+        }
+        float[] byGradient = Masks.keepLargest(absG, n - prune);
+        Integer[] order = new Integer[out];
+        int[] salient = new int[out];
+        for (int r = 0; r < out; r++) {
+            order[r] = r;
+            for (int c = 0; c < in; c++) {
+                if (byWeight[r * in + c] != 0f || byGradient[r * in + c] != 0f) {
+                    salient[r]++;
+                }
+            }
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(salient[b], salient[a]));
+        int threshold = Math.max(1, (int) (gammaSal * (targetActive / out)));
+        int minNeurons = targetActive / in;
+        if (minNeurons < out && salient[order[minNeurons]] < threshold) {
+            threshold = salient[order[minNeurons]];
+        }
+        List<Integer> ablate = new ArrayList<>();
+        for (int r = 0; r < out; r++) {
+            if (salient[r] < threshold) {
+                ablate.add(r);
+            }
+        }
+        return ablate;
     }
 }

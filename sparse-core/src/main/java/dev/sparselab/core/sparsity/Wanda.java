@@ -18,6 +18,10 @@ import java.util.Map;
  * {@code calibrationBatches} training batches, and prune the lowest-scoring {@code round(S * in)} weights
  * of every output row. Layers are pruned in order, each measured on the outputs of the already-pruned
  * layers before it. Optional fine-tuning afterwards ({@code finetuneEpochs}, default 0).
+ *
+ * <p>N:M variant ({@code n}, {@code m}): in every group of m consecutive inputs of a row the n highest scores are
+ * kept, as the reference code's {@code prune_n}/{@code prune_m} path does (it names the count pruned: its 2:4 and
+ * 4:8 are ours).
  */
 final class Wanda implements SparsityMethod {
     private final WandaSpec spec;
@@ -45,11 +49,29 @@ final class Wanda implements SparsityMethod {
         return mask;
     }
 
+    /** Per row, per group of m consecutive inputs, the n highest scores kept. */
+    static float[] nmwise(float[] scores, int out, int in, int n, int m) {
+        float[] mask = new float[out * in];
+        for (int start = 0; start < out * in; start += m) {
+            float[] group = java.util.Arrays.copyOfRange(scores, start, start + m);
+            System.arraycopy(Masks.keepLargest(group, m - n), 0, mask, start, m);
+        }
+        return mask;
+    }
+
     @Override
     public void afterTrainingPhase(SparseState state, long step, int epoch) {
         if (state.network().layers().stream().anyMatch(Network.Layer::isConv)) {
             throw new IllegalArgumentException("wanda is implemented for fully connected models only (mlp); "
                     + "this model has conv layers");
+        }
+        if (spec.nm()) {
+            for (LayerShape l : state.sparseShapes()) {
+                if (l.fanIn() % spec.m() != 0) {
+                    throw new IllegalArgumentException("wanda: layer " + l.name() + " has " + l.fanIn() + " inputs, "
+                            + "not a multiple of m = " + spec.m() + "; keep it dense (denseLayers) or choose another m");
+                }
+            }
         }
         Dataset data = state.data();
         int examples = Math.min(data.size(), spec.calibrationBatches() * batchSize);
@@ -71,7 +93,8 @@ final class Wanda implements SparsityMethod {
                             scores[r * in + c] = Math.abs(w[r * in + c]) * norms[c];
                         }
                     }
-                    float[] mask = rowwise(scores, out, in, (int) Math.round(spec.target() * in));
+                    float[] mask = spec.nm() ? nmwise(scores, out, in, spec.n(), spec.m())
+                            : rowwise(scores, out, in, (int) Math.round(spec.target() * in));
                     masks.put(l.name(), mask);
                     for (int j = 0; j < w.length; j++) {
                         w[j] *= mask[j];

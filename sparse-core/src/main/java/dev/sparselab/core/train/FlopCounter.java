@@ -21,6 +21,11 @@ public final class FlopCounter {
         total += examples * (2 * sparseFlops + (denseWeights ? denseFlops : sparseFlops));
     }
 
+    /** Adds FLOPs counted by the caller (models whose training is not forward + backward + weight gradients). */
+    public void add(double flops) {
+        total += flops;
+    }
+
     /** FLOPs counted so far. */
     public double total() {
         return total;

@@ -90,6 +90,44 @@ class BlocksTest {
         }
     }
 
+    /**
+     * BASE scores tokens against the centroids on the residual stream (fairseq's BaseLayer takes the raw features;
+     * its experts normalize their own input): the choice and the gate follow x . c, not LN(x) . c as they did.
+     */
+    @Test
+    void baseRoutesOnTheResidualStream() {
+        int n = 8;
+        int d = 4;
+        FfnSpec spec = new FfnSpec("base", 4, 2, null, null, null, null, null, null, null, null, null);
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            Weights w = new Weights(m, 1);
+            RoutedFfn base = new RoutedFfn(spec, "base", d, w, null, 1);
+            NDArray h = m.create(gaussian(n * d, 3), new Shape(n, d));
+            NDArray x = m.create(gaussian(n * d, 4), new Shape(n, d));
+            Step step = new Step(m, false, false, 1, false);
+            RoutedFfn.Gating byResidual = base.gate(x, null, step);
+            float[] scores = x.matMul(w.get("base.centroids")).toFloatArray();
+            int[] chosen = Routing.greedy(scores, n, 2);
+            assertThat(byResidual.choices()).isDeepEqualTo(toChoices(chosen));
+            float[] gates = byResidual.gates().toFloatArray();
+            for (int t = 0; t < n; t++) {
+                assertThat(gates[t]).isCloseTo((float) (1 / (1 + Math.exp(-scores[t * 2 + chosen[t]]))),
+                        org.assertj.core.data.Offset.offset(1e-6f));
+            }
+            // the block routes on its residual argument: on h instead, the output differs for these inputs
+            assertThat(base.forward(h, x, null, step).toFloatArray())
+                    .isNotEqualTo(base.forward(h, h, null, step).toFloatArray());
+        }
+    }
+
+    private static int[][] toChoices(int[] assigned) {
+        int[][] c = new int[assigned.length][1];
+        for (int i = 0; i < assigned.length; i++) {
+            c[i][0] = assigned[i];
+        }
+        return c;
+    }
+
     @Test
     void loadBalancingLossesAreMinimalForUniformLoad() {
         try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {

@@ -11,6 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.FactorizationSpec;
+import dev.sparselab.contracts.spec.ModelSpec;
+import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
@@ -20,6 +22,7 @@ import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.train.NoGrad;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -171,6 +174,63 @@ class LocalAndFactorizedTest {
                 }
             }
             assertThat(w3.count()).isEqualTo(dev.sparselab.contracts.spec.ConditionalSize.monarch(2, in, out) + out);
+        }
+    }
+
+    /**
+     * FLOPs of layer-local training, worked out by hand for 784-500-500 with 10 classes (f = 2 (in out + out) per
+     * layer): forward-forward infers with one pass per label and trains on a positive and a negative pass, each a
+     * forward and a weight gradient; mono-forward adds its projections. They were counted as an mlp with an output
+     * layer, one pass, 3x (forward-forward's inference about 10x too low). Fast feedforward trains every leaf.
+     */
+    @Test
+    void layerLocalAndFastFeedforwardFlopsAreCountedAsTheyRun() {
+        long f = 2L * (784 * 500 + 500) + 2L * (500 * 500 + 500);
+        long p = 2L * (500 * 10 + 10);
+        ModelSpec mlp = new ModelSpec("mlp", List.of(500, 500), "relu");
+        TrainingSpec ff = new TrainingSpec(1, 64, null, 1L, null, null, "forward-forward", 2.0, null, null);
+        TrainingSpec mono = new TrainingSpec(1, 64, null, 1L, null, null, "mono-forward", null, null, null);
+        Flops.PerToken ffInference = Flops.of(mlp, ff, 784, 10, List.of());
+        assertThat(ffInference.sparse()).isEqualTo(10 * f);
+        assertThat(Flops.training(mlp, ff, 784, 10, ffInference).sparse()).isEqualTo(4 * f);
+        Flops.PerToken monoInference = Flops.of(mlp, mono, 784, 10, List.of());
+        assertThat(monoInference.sparse()).isEqualTo(f + p);
+        assertThat(Flops.training(mlp, mono, 784, 10, monoInference).sparse()).isEqualTo(2 * f + 3 * 2 * p);
+        // a backprop mlp with a fast feedforward block: inference follows the hard path, training every leaf
+        ExperimentSpec fff = spec("""
+                {"name": "fff", "dataset": {"name": "fashion-mnist"},
+                 "model": {"type": "mlp", "hidden": [64], "ffn": {"kind": "fff", "depth": 3, "hidden": 16}},
+                 "training": {"epochs": 1}}""");
+        Flops.PerToken inference = Flops.of(fff.model(), fff.training(), 784, 10, List.of());
+        assertThat(inference.sparse()).isLessThan(inference.dense());
+        assertThat(Flops.training(fff.model(), fff.training(), 784, 10, inference))
+                .isEqualTo(new Flops.PerToken(3 * inference.dense(), 3 * inference.dense()));
+    }
+
+    /**
+     * Every factorization starts with effective weights W_ij of about a dense layer's variance 1/(3 in) (PyTorch's
+     * U(-1/sqrt(in), 1/sqrt(in))). Monarch used to start at about 1/in of it (its bound counted the products per
+     * output instead of the paths per input-output pair): a signal vanished through a few layers.
+     */
+    @Test
+    void factorizedLayersStartWithADenseLayersWeightVariance() {
+        int in = 256;
+        int out = 256;
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            Step step = new Step(m, false, false, 0, false);
+            NDArray eye = m.eye(in);
+            for (FactorizationSpec f : List.of(new FactorizationSpec("lowrank", 16, null, null),
+                    new FactorizationSpec("monarch", null, null, 4), new FactorizationSpec("monarch", null, null, 16))) {
+                Weights w = new Weights(m, 5);
+                LinearMap map = LinearMap.create("x", in, out, f, w, 5);
+                float[] effective = map.forward(eye, step).sub(w.get("x.bias")).toFloatArray();
+                double sum = 0;
+                for (float v : effective) {
+                    sum += (double) v * v;
+                }
+                double ratio = sum / effective.length / (1.0 / (3.0 * in));
+                assertThat(ratio).as("%s: variance over a dense layer's", f).isBetween(0.8, 1.25);
+            }
         }
     }
 

@@ -43,6 +43,35 @@ class ActivationAndStructureTest {
         assertThat(run.evaluate().testAccuracy()).isGreaterThan(0.8);
     }
 
+    /**
+     * As SRigL's reference code: a weight is salient when RigL would keep it (largest |W|) or grow it (largest
+     * |gradient|); neurons are ablated least salient first, at least floor(target / fan-in) + 1 staying. Row 1 here
+     * has only tiny weights but the largest gradients: it used to be ablated (saliency counted the kept weights
+     * only), it is kept now; the rest of the layer is then dropped layer-wide and regrown per neuron to the fan-in.
+     */
+    @Test
+    void srigLCountsGradientSaliencyAndAblatesTheLeastSalientNeurons() {
+        float[] w = {0.9f, 0.8f, 0, 0, 0.01f, 0.02f, 0, 0, 0.03f, 0.04f, 0, 0, 0.5f, 0.6f, 0, 0};
+        float[] g = {0.001f, 0.0015f, 0.0005f, 0, 0.0001f, 0, 5f, 6f, 0.0001f, 0.0001f, 0.0001f, 0.0001f, 0.002f, 0.003f,
+            0.0002f, 0};
+        float[] mask = {1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0};
+        // alpha 0.5 over 8 connections: the 4 largest |W| (rows 0, 3) and the 4 largest |g| (rows 1, 3) are salient
+        assertThat(StructuredRigL.neuronsToAblate(w, g, mask, 4, 4, 8, 4, 4, 0.5)).containsExactly(2);
+        // a threshold above every count: the floor keeps floor(8 / 4) + 1 = 3 neurons, the most salient
+        assertThat(StructuredRigL.neuronsToAblate(w, g, mask, 4, 4, 8, 4, 4, 1.5)).containsExactly(2);
+        StructuredRigL.Update u = StructuredRigL.update(w, g, mask, 4, 4, 8, 0.5, 0.5);
+        assertThat(u.live()).containsExactly(1, 1, 0, 1);
+        assertThat(u.fanIn()).isEqualTo(3); // 8 connections over 3 live neurons, rounded
+        assertThat(u.mask()).containsExactly(
+                1, 1, 1, 0,   // kept both, grew the largest |g| among the rest
+                1, 0, 1, 1,   // row 1's small weights were dropped layer-wide; it grows where its gradient is large
+                0, 0, 0, 0,   // ablated
+                1, 1, 1, 0);
+        assertThat(u.weights()[6]).isZero();  // a new connection starts at 0
+        assertThat(u.weights()[4]).isEqualTo(0.01f); // dropped layer-wide, regrown by gradient: keeps its value
+        assertThat(java.util.Arrays.copyOfRange(u.weights(), 8, 12)).containsOnly(0f);
+    }
+
     /** SRigL keeps the overall sparsity at the target through ablations (it drifted to 0.9031 at 0.9). */
     @Test
     void srigLKeepsTheOverallSparsityAtTheTargetThroughAblations() {

@@ -60,6 +60,47 @@ class ConvModelsTest {
         return new Trained(r, new ModelEvaluator().evaluate(r.artifact(), test), violations);
     }
 
+    /**
+     * N:M on a conv kernel groups m consecutive input channels at each kernel position (SR-STE's and ASP's
+     * hardware pattern); it used to group consecutive kernel positions, which a channel-wise check rejects.
+     */
+    @Test
+    void nmOnConvGroupsAlongInputChannels() {
+        ModelSpec cnn = new ModelSpec("cnn", null, "relu", null, null,
+                List.of(LayerSpec.conv(8, 3, 1), LayerSpec.pool(2), LayerSpec.conv(8, 3, 1), LayerSpec.pool(2),
+                        LayerSpec.linear(32)));
+        Trained t = train(spec(cnn, "{\"method\": \"nm\", \"n\": 2, \"m\": 4, \"denseLayers\": [\"conv1\"]}"));
+        float[] w = t.result().artifact().tensors().get("conv2.weight").data();
+        assertThat(t.result().artifact().tensors().get("conv2.weight").shape()).containsExactly(8, 8, 3, 3);
+        assertThat(ModelEvaluator.nmCompliance(w, 8, 9, 2, 4)).isEqualTo(1.0);
+        // exactly 2 of each 4 channels at every (output, kernel position)
+        for (int o = 0; o < 8; o++) {
+            for (int k = 0; k < 9; k++) {
+                for (int g = 0; g < 8; g += 4) {
+                    int nz = 0;
+                    for (int j = 0; j < 4; j++) {
+                        nz += w[o * 72 + (g + j) * 9 + k] != 0f ? 1 : 0;
+                    }
+                    assertThat(nz).as("out %d position %d channels %d..", o, k, g).isEqualTo(2);
+                }
+            }
+        }
+        assertThat(t.evaluation().nmCompliance()).isEqualTo(1.0);
+        assertThat(t.evaluation().layers().get(0).sparsified()).isFalse();
+        // a conv whose input channels are not a multiple of m is refused, naming the channels
+        assertThatThrownBy(() -> train(spec(cnn, "{\"method\": \"nm\", \"n\": 2, \"m\": 4}")))
+                .hasMessageContaining("conv1 has 1 input channels, not a multiple of m = 4");
+        // the channel-wise check: one kernel-position-wise 2:4 pattern breaks it
+        float[] byPosition = new float[8 * 4];
+        for (int c = 0; c < 8; c++) {
+            byPosition[c * 4] = 1f;
+            byPosition[c * 4 + 1] = 1f;
+        }
+        assertThat(ModelEvaluator.nmCompliance(byPosition, 4, 1, 2, 4)).isEqualTo(1.0);
+        // read channel-wise, kernel positions 0 and 1 hold 4 of 4 in every channel group (positions 2, 3: none)
+        assertThat(ModelEvaluator.nmCompliance(byPosition, 8, 4, 2, 4)).isEqualTo(0.5);
+    }
+
     @Test
     void lenet5IsSparsifiedIncludingItsConvKernels() {
         Trained t = train(spec(new ModelSpec("lenet5", null, "relu"), "{\"method\": \"magnitude\", \"target\": 0.8}"));

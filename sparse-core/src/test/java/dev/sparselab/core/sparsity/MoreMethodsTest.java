@@ -219,6 +219,126 @@ class MoreMethodsTest {
         assertThat(grow[1]).isGreaterThanOrEqualTo(49);
     }
 
+    /**
+     * As sparse momentum's reference code: growth takes the positions empty after the drop (a just-dropped one
+     * included) and a layer's capacity counts them; it used to exclude just-dropped positions and count only the
+     * positions empty before the drop (here: layer a could regrow one connection, never at position 0).
+     */
+    @Test
+    void sparseMomentumMayRegrowAJustDroppedPositionAndCountsCapacityAfterTheDrop() {
+        Map<String, float[]> masks = new java.util.LinkedHashMap<>();
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>();
+        Map<String, float[]> momentum = new java.util.LinkedHashMap<>();
+        masks.put("a", new float[]{1, 1, 1, 1, 1, 1, 1, 1, 1, 0});
+        weights.put("a", new float[]{0.001f, 0.4f, 0.5f, 0.5f, 0.6f, 0.6f, 0.7f, 0.7f, 0.8f, 0f});
+        momentum.put("a", new float[]{5f, 0.05f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f});
+        masks.put("b", new float[]{1, 1, 1, 1, 1, 0, 0, 0, 0, 0});
+        weights.put("b", new float[]{0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0f, 0f, 0f, 0f, 0f});
+        momentum.put("b", new float[]{0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.02f, 0.03f, 0.01f, 0.01f, 0.01f});
+        SparseMomentum.Plan plan = SparseMomentum.plan(masks, weights, momentum, 0.2);
+        // a drops ceil(0.2 * 9) = 2 (positions 0 and 1), b drops 1; a's share is by far the larger, capped at
+        // floor(0.99 * 3) = 2 empty positions after the drop
+        assertThat(plan.grow()).containsExactly(2, 1);
+        assertThat(plan.masks().get("a")).containsExactly(1, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(plan.masks().get("b")).containsExactly(0, 1, 1, 1, 1, 0, 1, 0, 0, 0);
+    }
+
+    /**
+     * Under Adam, growth and the layers' shares follow the normalized momentum m / (sqrt(v) + 1e-8) (the raw first
+     * moment before); after the update every absent weight's optimizer state is the mean over the layer's active
+     * weights (it was zero where the mask changed and stale elsewhere), while grown weights keep theirs.
+     */
+    @Test
+    void sparseMomentumUnderAdamGrowsByNormalizedMomentumAndResetsAbsentStateToTheActiveMean() {
+        ExperimentSpec base = dev.sparselab.core.Specs.synthetic(MethodsTest.sparsity(
+                "{\"method\": \"snfs\", \"target\": 0.8}"), 2);
+        dev.sparselab.contracts.spec.OptimizerSpec adam = new dev.sparselab.contracts.spec.OptimizerSpec("adam", 0.001,
+                null, null, null, null, null, null, null, null, null, null);
+        ExperimentSpec spec = new ExperimentSpec(base.name(), base.dataset(), base.model(),
+                new dev.sparselab.contracts.spec.TrainingSpec(2, 64, adam, 7L, null, null, null, null, null, null),
+                base.sparsity(), null).withDefaults();
+        Map<String, float[]> masks = new java.util.LinkedHashMap<>();
+        Map<String, float[]> weights = new java.util.LinkedHashMap<>();
+        Map<String, float[][]> states = new java.util.LinkedHashMap<>();
+        List<String> checked = new ArrayList<>();
+        Dataset data = SyntheticData.generate(7, true);
+        Trainers.weightSparse(spec, data, points -> { }, new StepObserver() {
+            @Override
+            public void afterStep(SparseState state, long step) {
+                if (step == STEPS_PER_EPOCH) {
+                    for (LayerShape l : state.sparseShapes()) {
+                        masks.put(l.name(), state.mask(l.name()).clone());
+                        weights.put(l.name(), state.weights(l.name()));
+                        states.put(l.name(), state.optimizerState(l.name()));
+                    }
+                }
+            }
+
+            @Override
+            public void beforeStep(SparseState state, long step) {
+                if (step != STEPS_PER_EPOCH + 1) {
+                    return;
+                }
+                Map<String, float[]> normalized = new java.util.LinkedHashMap<>();
+                states.forEach((layer, s) -> {
+                    float[] n = new float[s[0].length];
+                    for (int i = 0; i < n.length; i++) {
+                        n[i] = (float) (s[0][i] / (Math.sqrt(s[1][i]) + 1e-8));
+                    }
+                    normalized.put(layer, n);
+                });
+                SparseMomentum.Plan plan = SparseMomentum.plan(masks, weights, normalized,
+                        SparseMomentum.pruneRate(0.5, 1, 2));
+                for (LayerShape l : state.sparseShapes()) {
+                    float[] mask = state.mask(l.name());
+                    assertThat(mask).as(l.name()).containsExactly(plan.masks().get(l.name()));
+                    float[][] after = state.optimizerState(l.name());
+                    float[][] before = states.get(l.name());
+                    for (int a = 0; a < after.length; a++) {
+                        double sum = 0;
+                        int active = 0;
+                        for (int i = 0; i < mask.length; i++) {
+                            if (mask[i] != 0f) {
+                                sum += after[a][i];
+                                active++;
+                            }
+                        }
+                        float mean = (float) (sum / active);
+                        for (int i = 0; i < mask.length; i++) {
+                            if (mask[i] == 0f) {
+                                assertThat(after[a][i]).as("%s state %d absent %d", l.name(), a, i).isEqualTo(mean);
+                            } else if (masks.get(l.name())[i] == 0f) {
+                                assertThat(after[a][i]).as("%s state %d grown %d", l.name(), a, i)
+                                        .isEqualTo(before[a][i]);
+                            }
+                        }
+                    }
+                    checked.add(l.name());
+                }
+            }
+        }).run();
+        assertThat(checked).containsExactly("fc1", "fc2", "fc3");
+    }
+
+    /** Wanda's N:M variant (METHODS.md; the reference's prune_n/prune_m): n of every m consecutive inputs kept. */
+    @Test
+    void wandaNmKeepsTheHighestScoresInEveryGroup() {
+        MethodsTest.Run run = train("{\"method\": \"wanda\", \"n\": 2, \"m\": 4}", 1);
+        for (String layer : List.of("fc1", "fc2", "fc3")) {
+            long[] shape = run.result().artifact().tensors().get(layer + ".weight").shape();
+            float[] w = tensor(run, layer + ".weight");
+            assertThat(ModelEvaluator.nmCompliance(w, (int) shape[1], 2, 4)).as(layer).isEqualTo(1.0);
+            assertThat(Masks.countZeros(w)).as(layer).isEqualTo(w.length / 2);
+        }
+        Evaluation e = run.evaluate();
+        assertThat(e.nmCompliance()).isEqualTo(1.0);
+        assertThat(e.sparsity()).isEqualTo(0.5);
+        // within a group the score decides: a small weight on a large-norm input survives
+        assertThat(Wanda.nmwise(new float[]{1f, 1f, 5f, 2f, 9f, 0f, 0f, 8f}, 1, 8, 2, 4))
+                .containsExactly(0, 0, 1, 1, 1, 0, 0, 1);
+        assertThat(e.testAccuracy()).isGreaterThan(0.5);
+    }
+
     @Test
     void wandaPrunesTheSameCountInEveryRow() {
         MethodsTest.Run run = train("{\"method\": \"wanda\", \"target\": 0.75}", 1);
