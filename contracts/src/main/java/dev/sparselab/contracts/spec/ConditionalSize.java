@@ -135,7 +135,9 @@ public final class ConditionalSize {
                     (long) d * f.experts() + expert);
             case FfnSpec.HASH -> new Count(f.experts() * expert, expert);
             case FfnSpec.PKM, FfnSpec.PEER -> {
-                long query = (long) d * f.heads() * f.keyDim() + (long) f.heads() * f.keyDim();
+                // the query projection, and its batch normalization's gain and bias
+                long query = (long) d * f.heads() * f.keyDim() + (long) f.heads() * f.keyDim()
+                        * (Boolean.FALSE.equals(f.queryBatchNorm()) ? 1 : 3);
                 long subKeys = (long) f.heads() * 2 * f.keys() * (f.keyDim() / 2);
                 long memories = (long) f.keys() * f.keys();
                 long perMemory = FfnSpec.PEER.equals(f.kind()) ? 2L * d : d;

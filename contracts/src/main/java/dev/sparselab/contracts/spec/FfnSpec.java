@@ -16,16 +16,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *   <li>{@code base}: balanced assignment by an auction in training (every expert exactly T/E tokens), greedy
  *       top-1 at evaluation;
  *   <li>{@code pkm}: product-key memory: {@code heads} (4), {@code k} (32), {@code keys} sub-keys per half (512),
- *       {@code keyDim} (query width per head);
+ *       {@code keyDim} (query width per head), {@code queryBatchNorm} (true: batch normalization of the query, as
+ *       Lample et al. use it to spread the key usage);
  *   <li>{@code peer}: the same retrieval over {@code keys}^2 single-neuron experts, {@code heads} (8),
- *       {@code k} (16);
- *   <li>{@code fff}: a routing tree of {@code depth} (3) choosing one leaf FFN of {@code hidden} units.
+ *       {@code k} (16), {@code queryBatchNorm} (true);
+ *   <li>{@code fff}: a routing tree of {@code depth} (3) choosing one leaf FFN of {@code hidden} units;
+ *       {@code hardening} (0.1): the weight of the mean entropy of the routing decisions added to the training loss
+ *       (Belcak and Wattenhofer's reference), so that training's soft mixture and the hard path agree.
  * </ul>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FfnSpec(String kind, Integer hidden, Integer experts, Integer k, Double capacityFactor,
                       Double auxWeight, Boolean noise, String hashTable, Integer heads, Integer keys, Integer keyDim,
-                      Integer depth) {
+                      Integer depth, Boolean queryBatchNorm, Double hardening) {
+    /** A block of a kind and hidden width, everything else by default. */
+    public FfnSpec(String kind, Integer hidden) {
+        this(kind, hidden, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
     public static final String DENSE = "dense";
     public static final String MOE = "moe";
     public static final String SWITCH = "switch";
@@ -61,7 +69,9 @@ public record FfnSpec(String kind, Integer hidden, Integer experts, Integer k, D
                 pk ? or(heads, pkm ? 4 : 8) : null,
                 pk ? or(keys, pkm ? 512 : 128) : null,
                 pk ? or(keyDim, width) : null,
-                FFF.equals(kind) ? or(depth, 3) : null);
+                FFF.equals(kind) ? or(depth, 3) : null,
+                pk ? (queryBatchNorm == null ? Boolean.TRUE : queryBatchNorm) : null,
+                FFF.equals(kind) ? (hardening == null ? Double.valueOf(0.1) : hardening) : null);
     }
 
     private static Integer or(Integer value, int otherwise) {

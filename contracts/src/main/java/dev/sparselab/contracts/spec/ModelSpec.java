@@ -82,8 +82,7 @@ public record ModelSpec(String type, List<Integer> hidden, String activation, St
                 transformer ? w : null,
                 transformer ? (heads == null ? 4 : heads) : null,
                 transformer ? (context == null ? 64 : context) : null,
-                transformer ? (ffn == null ? new FfnSpec(FfnSpec.DENSE, null, null, null, null, null, null, null, null,
-                        null, null, null) : ffn).withDefaults(w) : ffn == null ? null : ffn.withDefaults(w),
+                transformer ? (ffn == null ? new FfnSpec(FfnSpec.DENSE, null) : ffn).withDefaults(w) : ffn == null ? null : ffn.withDefaults(w),
                 transformer ? (attention == null ? AttentionSpec.DEFAULT : attention).withDefaults() : null,
                 factorization == null ? null : factorization.withDefaults(),
                 // absent stays absent (PyTorch's default): specs stored before the option existed keep their hash

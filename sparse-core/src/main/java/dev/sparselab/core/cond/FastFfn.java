@@ -11,7 +11,10 @@ import dev.sparselab.contracts.spec.FfnSpec;
  * Fast feedforward (Belcak and Wattenhofer): a balanced binary tree of {@code depth} routing neurons
  * c = sigmoid(w_n . x + b_n) over 2^depth leaf FFNs. Training mixes all leaves softly, each weighted by the
  * product along its path of c (right) or 1 - c (left); evaluation follows the hard path (c > 1/2) and runs
- * the one leaf. Node order is level order, node i's children are 2i+1 (left) and 2i+2 (right).
+ * the one leaf. Node order is level order, node i's children are 2i+1 (left) and 2i+2 (right). In training
+ * the mean over rows and nodes of each decision's entropy H(c) = -c ln c - (1 - c) ln(1 - c) (c clamped to
+ * [1e-6, 1 - 1e-6]), times {@code hardening}, joins the loss (the reference's hardening), so that the decisions
+ * harden and the hard path inferred agrees with the mixture trained.
  */
 final class FastFfn extends Ffn {
     private final String p;
@@ -21,8 +24,10 @@ final class FastFfn extends Ffn {
     private final int leaves;
     private final Experts experts;
     private final LayerStats stats;
+    private final FfnSpec spec;
 
     FastFfn(FfnSpec spec, String prefix, int d, Weights w) {
+        this.spec = spec;
         this.p = prefix;
         this.w = w;
         this.depth = spec.depth();
@@ -37,6 +42,13 @@ final class FastFfn extends Ffn {
     @Override
     LayerStats stats() {
         return stats;
+    }
+
+    /** The entropy of Bernoulli decisions c (clamped to [1e-6, 1 - 1e-6]), element-wise. */
+    static NDArray entropy(NDArray c) {
+        NDArray p = c.clip(1e-6f, 1 - 1e-6f);
+        NDArray q = p.neg().add(1f);
+        return p.mul(p.log()).add(q.mul(q.log())).neg();
     }
 
     /** The leaf each row's hard path reaches, from the routing decisions c [n, nodes]. */
@@ -67,6 +79,14 @@ final class FastFfn extends Ffn {
             stats.add(dispatch.routed(), n, 0);
         }
         if (step.training) {
+            double hardening = spec.hardening() == null ? 0 : spec.hardening();
+            if (hardening > 0) {
+                NDArray entropy = entropy(c).mean().mul((float) hardening);
+                step.auxLosses.add(entropy);
+                if (step.record) {
+                    stats.addAux(entropy.getFloat());
+                }
+            }
             NDArray probs = step.manager.ones(new Shape(n, 1));
             for (int l = 0; l < depth; l++) {
                 int from = (1 << l) - 1;

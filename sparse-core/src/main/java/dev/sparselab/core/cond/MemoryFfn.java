@@ -6,7 +6,11 @@ import dev.sparselab.contracts.spec.FfnSpec;
 /**
  * Product-key memory ({@code pkm}: output = sum over heads and retrieved memories of softmax(score) * V[i])
  * and PEER ({@code peer}: each memory is a one-neuron expert, output = sum softmax(s)_i gelu(u_i . x) v_i).
- * In dense mode the retrieval scores all keys^2 memories (the reference).
+ * In dense mode the retrieval scores all keys^2 memories (the reference). The query is batch-normalized
+ * ({@code queryBatchNorm}, as Lample et al.'s query network does to spread the key usage): batch statistics in
+ * training, running statistics (momentum 0.1, the unbiased variance, as PyTorch's BatchNorm1d keeps them) at
+ * evaluation; the running statistics are buffers stored with the model, updated on the host from the batch's
+ * mean and variance (2 x heads x keyDim floats a step).
  */
 final class MemoryFfn extends Ffn {
     private final FfnSpec spec;
@@ -27,6 +31,14 @@ final class MemoryFfn extends Ffn {
         int n = spec.keys();
         w.uniform(p + ".query", 1 / Math.sqrt(d), d, (long) heads * kd);
         w.uniform(p + ".queryBias", 1 / Math.sqrt(d), (long) heads * kd);
+        if (batchNorm()) {
+            w.constant(p + ".queryNorm.gain", 1f, (long) heads * kd);
+            w.constant(p + ".queryNorm.bias", 0f, (long) heads * kd);
+            w.buffer(p + ".queryNorm.runningMean", new float[heads * kd]);
+            float[] ones = new float[heads * kd];
+            java.util.Arrays.fill(ones, 1f);
+            w.buffer(p + ".queryNorm.runningVar", ones);
+        }
         w.uniform(p + ".keys1", 1 / Math.sqrt(kd / 2.0), heads, n, kd / 2);
         w.uniform(p + ".keys2", 1 / Math.sqrt(kd / 2.0), heads, n, kd / 2);
         long memories = (long) n * n;
@@ -49,12 +61,49 @@ final class MemoryFfn extends Ffn {
         return stats;
     }
 
+    private boolean batchNorm() {
+        return !Boolean.FALSE.equals(spec.queryBatchNorm());
+    }
+
+    static final float BN_EPS = 1e-5f;
+    static final float BN_MOMENTUM = 0.1f;
+
+    /** Batch normalization of the queries [n, width] over the rows. */
+    NDArray normalizeQuery(NDArray q, Step step) {
+        long n = q.getShape().get(0);
+        float[] runningMean = w.buffer(p + ".queryNorm.runningMean");
+        float[] runningVar = w.buffer(p + ".queryNorm.runningVar");
+        NDArray normalized;
+        if (step.training && n > 1) {
+            NDArray mean = q.mean(new int[]{0});
+            NDArray centered = q.sub(mean);
+            NDArray var = centered.square().mean(new int[]{0});
+            normalized = centered.div(var.add(BN_EPS).sqrt());
+            float[] m = mean.toFloatArray();
+            float[] v = var.toFloatArray();
+            float[] nextMean = new float[m.length];
+            float[] nextVar = new float[v.length];
+            for (int i = 0; i < m.length; i++) {
+                nextMean[i] = (1 - BN_MOMENTUM) * runningMean[i] + BN_MOMENTUM * m[i];
+                nextVar[i] = (1 - BN_MOMENTUM) * runningVar[i] + BN_MOMENTUM * v[i] * n / (n - 1);
+            }
+            w.buffer(p + ".queryNorm.runningMean", nextMean);
+            w.buffer(p + ".queryNorm.runningVar", nextVar);
+        } else {
+            NDArray mean = step.manager.create(runningMean);
+            NDArray std = step.manager.create(runningVar).add(BN_EPS).sqrt();
+            normalized = q.sub(mean).div(std);
+        }
+        return normalized.mul(w.get(p + ".queryNorm.gain")).add(w.get(p + ".queryNorm.bias"));
+    }
+
     @Override
     NDArray forward(NDArray x, int[] tokens, Step step) {
         long n = x.getShape().get(0);
         int heads = spec.heads();
         int kd = spec.keyDim();
-        NDArray q = Ops.linear(x, w.get(p + ".query"), w.get(p + ".queryBias")).reshape(n, heads, kd);
+        NDArray query = Ops.linear(x, w.get(p + ".query"), w.get(p + ".queryBias"));
+        NDArray q = (batchNorm() ? normalizeQuery(query, step) : query).reshape(n, heads, kd);
         NDArray q1 = q.get(":, :, :" + kd / 2);
         NDArray q2 = q.get(":, :, " + kd / 2 + ":");
         ProductKeys.Retrieved r = step.dense

@@ -16,7 +16,10 @@ import java.util.Map;
  *   <li>Gradients of masked weights are zeroed before the update, so masked weights receive neither
  *       gradient nor momentum.
  *   <li>{@link #resetState} zeroes the optimizer state (momentum; Adam's moments) at chosen positions,
- *       e.g. for weights a method has just regrown.
+ *       e.g. for weights a method has just regrown. Under Adam those positions restart their own step count, as a
+ *       freshly created parameter would: their bias correction uses the steps since their reset (a third state
+ *       array holds the step of each position's last reset). With one global count a regrown weight's first
+ *       steps were about sqrt(1 - beta2) / (1 - beta1) = 3.2x (late in training) the size Adam means them to be.
  *   <li>Plain SGD (with or without momentum) and Adam/AdamW run DJL's own fused update kernels on our
  *       state arrays, so with no mask the trajectory is exactly DJL's {@code Sgd}/{@code Adam}. Nesterov
  *       momentum (which DJL lacks) follows PyTorch: buf = m buf + g; w -= lr (g + m buf).
@@ -30,6 +33,8 @@ public final class MaskedOptimizer implements AutoCloseable {
     private final NDManager stateManager;
     private final Map<String, NDArray[]> state = new LinkedHashMap<>();
     private long updates;
+    /** The step count Adam's bias correction used at the last update (the run step, or IMP's count in a round). */
+    private long stateSteps;
 
     public MaskedOptimizer(OptimizerSpec spec, long totalSteps, NDManager stateManager) {
         this.spec = spec;
@@ -58,6 +63,7 @@ public final class MaskedOptimizer implements AutoCloseable {
      */
     public void step(List<Target> targets, long step, long scheduleStep, long stateStep, NDManager scratch) {
         updates = step;
+        stateSteps = stateStep;
         float lr = schedule.at(scheduleStep);
         float wd = spec.weightDecay().floatValue();
         for (Target t : targets) {
@@ -69,7 +75,7 @@ public final class MaskedOptimizer implements AutoCloseable {
             }
             switch (spec.type()) {
                 case "sgd" -> sgd(t.name(), w, grad, lr, wd, scratch);
-                case "adam", "adamw" -> adam(t.name(), w, grad, lr, wd, stateStep);
+                case "adam", "adamw" -> adam(t.name(), w, grad, lr, wd, stateStep, scratch);
                 default -> throw new IllegalArgumentException("unknown optimizer '" + spec.type() + "'");
             }
         }
@@ -93,8 +99,12 @@ public final class MaskedOptimizer implements AutoCloseable {
         w.getNDArrayInternal().sgdUpdate(inputs, new NDList(w), lr, wd, 1f, -1f, momentum, true);
     }
 
-    private void adam(String name, NDArray w, NDArray grad, float lr, float wd, long t) {
+    private void adam(String name, NDArray w, NDArray grad, float lr, float wd, long t, NDManager scratch) {
         NDArray[] moments = state(name, w, 2);
+        if (moments.length == 3) {
+            adamPerElement(w, grad, moments, lr, wd, t, scratch);
+            return;
+        }
         // as DJL computes it: float betas widened to double
         float beta1 = spec.beta1().floatValue();
         float beta2 = spec.beta2().floatValue();
@@ -103,6 +113,49 @@ public final class MaskedOptimizer implements AutoCloseable {
         w.getNDArrayInternal().adamUpdate(new NDList(w, grad, moments[0], moments[1]), new NDList(w), lr, corrected,
                 wd, 1f, -1f, beta1, beta2, spec.epsilon().floatValue(), true,
                 "adamw".equals(spec.type()));
+    }
+
+    /**
+     * Adam with a step count per position: k = t - reset step, m-hat = m / (1 - beta1^k), v-hat = v / (1 - beta2^k),
+     * in DJL's form w -= lr sqrt(1 - beta2^k) / (1 - beta1^k) m / (sqrt(v) + eps); adam adds wd w to the gradient,
+     * adamw decays w by lr wd. Positions never reset have k = t: DJL's update, up to rounding.
+     */
+    private void adamPerElement(NDArray w, NDArray grad, NDArray[] s, float lr, float wd, long t, NDManager scratch) {
+        float beta1 = spec.beta1().floatValue();
+        float beta2 = spec.beta2().floatValue();
+        boolean decoupled = "adamw".equals(spec.type());
+        try (NDManager tmp = scratch.newSubManager()) {
+            NDArray g = grad;
+            if (!decoupled && wd != 0f) {
+                NDArray decay = w.mul(wd);
+                decay.attach(tmp);
+                g = grad.add(decay);
+                g.attach(tmp);
+            }
+            NDArray gm = g.mul(1f - beta1);
+            gm.attach(tmp);
+            s[0].muli(beta1).addi(gm);
+            NDArray gv = g.square();
+            gv.attach(tmp);
+            s[1].muli(beta2).addi(gv.muli(1f - beta2));
+            NDArray k = s[2].neg();
+            k.attach(tmp);
+            k.addi((float) t);
+            NDArray c1 = k.mul((float) Math.log(beta1)).exp().neg().add(1f);
+            NDArray c2 = k.mul((float) Math.log(beta2)).exp().neg().add(1f);
+            NDArray factor = c2.sqrt().div(c1).mul(lr);
+            NDArray denominator = s[1].sqrt();
+            denominator.attach(tmp);
+            denominator.addi(spec.epsilon().floatValue());
+            NDArray update = s[0].div(denominator);
+            update.attach(tmp);
+            update.muli(factor);
+            if (decoupled && wd != 0f) {
+                w.muli(1f - lr * wd);
+            }
+            w.subi(update);
+            grad.subi(grad);
+        }
     }
 
     private NDArray[] state(String name, NDArray w, int count) {
@@ -115,12 +168,31 @@ public final class MaskedOptimizer implements AutoCloseable {
         });
     }
 
-    /** Zeroes the state of {@code name} where {@code keep} is 0 (keep is a 0/1 array of the weight's shape). */
+    /**
+     * Zeroes the state of {@code name} where {@code keep} is 0 (keep is a 0/1 array of the weight's shape); under
+     * Adam those positions restart their step count from the last update.
+     */
     public void resetState(String name, NDArray keep) {
         NDArray[] arrays = state.get(name);
-        if (arrays != null) {
-            for (NDArray a : arrays) {
-                a.muli(keep);
+        if (arrays == null) {
+            return;
+        }
+        arrays[0].muli(keep);
+        if (arrays.length == 1) {
+            return;
+        }
+        arrays[1].muli(keep);
+        // the step of each position's last reset: kept where keep is 1, the last update's step where it is 0
+        try (NDManager tmp = stateManager.newSubManager()) {
+            NDArray resetAt = keep.neg();
+            resetAt.attach(tmp);
+            resetAt.addi(1f).muli((float) stateSteps);
+            if (arrays.length == 2) {
+                NDArray since = resetAt.duplicate();
+                since.attach(stateManager);
+                state.put(name, new NDArray[]{arrays[0], arrays[1], since});
+            } else {
+                arrays[2].muli(keep).addi(resetAt);
             }
         }
     }

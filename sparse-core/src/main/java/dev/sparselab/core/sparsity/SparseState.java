@@ -250,7 +250,7 @@ public final class SparseState {
         if (s == null || mask == null) {
             return;
         }
-        for (int a = 0; a < s.length; a++) {
+        for (int a = 0; a < Math.min(s.length, 2); a++) { // the moments, not Adam's per-position reset steps
             float[] v = s[a].toFloatArray();
             double sum = 0;
             long active = 0;

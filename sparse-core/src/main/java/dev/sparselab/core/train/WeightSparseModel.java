@@ -294,9 +294,12 @@ public final class WeightSparseModel implements StepModel {
                     .orElseThrow(() -> new CheckpointMismatchException("optimizer state of unknown " + e.getKey()));
             NDArray like = e.getKey().endsWith(".weight") ? l.weight().getArray() : l.bias().getArray();
             if (state.maskGradients() && e.getKey().endsWith(".weight")) {
-                for (float[] values : e.getValue().values()) {
-                    verifyMasked("optimizer state", Map.of(e.getKey(), values), masks, ".weight");
-                }
+                // the moments (not Adam's per-position reset steps, index 2) are zero where the mask is
+                e.getValue().forEach((index, values) -> {
+                    if (index < 2) {
+                        verifyMasked("optimizer state", Map.of(e.getKey(), values), masks, ".weight");
+                    }
+                });
             }
             optimizer.importState(e.getKey(), like, e.getValue().values().toArray(new float[0][]));
         }

@@ -30,7 +30,7 @@ class BlocksTest {
         int d = 12;
         int e = 8;
         int k = 2;
-        FfnSpec spec = new FfnSpec("moe", 6, e, k, null, 0.01, false, null, null, null, null, null);
+        FfnSpec spec = new FfnSpec("moe", 6, e, k, null, 0.01, false, null, null, null, null, null, null, null);
         try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
             Weights w = new Weights(m, 1);
             RoutedFfn moe = new RoutedFfn(spec, "moe", d, w, null, 1);
@@ -73,7 +73,7 @@ class BlocksTest {
     void baseAddsOnlyTheGatedExpertOutputToTheResidual() {
         int n = 16;
         int d = 8;
-        FfnSpec spec = new FfnSpec("base", 4, 4, null, null, null, null, null, null, null, null, null);
+        FfnSpec spec = new FfnSpec("base", 4, 4, null, null, null, null, null, null, null, null, null, null, null);
         try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
             Weights w = new Weights(m, 1);
             RoutedFfn base = new RoutedFfn(spec, "base", d, w, null, 1);
@@ -98,7 +98,7 @@ class BlocksTest {
     void baseRoutesOnTheResidualStream() {
         int n = 8;
         int d = 4;
-        FfnSpec spec = new FfnSpec("base", 4, 2, null, null, null, null, null, null, null, null, null);
+        FfnSpec spec = new FfnSpec("base", 4, 2, null, null, null, null, null, null, null, null, null, null, null);
         try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
             Weights w = new Weights(m, 1);
             RoutedFfn base = new RoutedFfn(spec, "base", d, w, null, 1);
@@ -117,6 +117,83 @@ class BlocksTest {
             // the block routes on its residual argument: on h instead, the output differs for these inputs
             assertThat(base.forward(h, x, null, step).toFloatArray())
                     .isNotEqualTo(base.forward(h, h, null, step).toFloatArray());
+        }
+    }
+
+    /**
+     * Product-key queries are batch-normalized as Lample et al.'s query network does: in training each query
+     * feature has mean 0 and variance 1 over the batch (gain 1, bias 0 at init) and the running statistics move by
+     * momentum 0.1; evaluation normalizes with the running statistics. The queries were used raw before.
+     */
+    @Test
+    void productKeyQueriesAreBatchNormalized() {
+        int n = 64;
+        int d = 8;
+        FfnSpec spec = new FfnSpec("pkm", null, null, 4, null, null, null, null, 2, 8, 8, null, true, null);
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            Weights w = new Weights(m, 1);
+            MemoryFfn pkm = new MemoryFfn(spec, "pkm", d, w);
+            assertThat(w.counts()).containsKeys("pkm.queryNorm.gain", "pkm.queryNorm.bias");
+            float[] raw = gaussian(n * 16, 7);
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = raw[i] * 3 + 2; // mean 2, deviation 3 per feature
+            }
+            NDArray q = m.create(raw, new Shape(n, 16));
+            float[] trained = pkm.normalizeQuery(q, new Step(m, true, false, 1, false)).toFloatArray();
+            for (int c = 0; c < 16; c++) {
+                double mean = 0;
+                double sq = 0;
+                for (int r = 0; r < n; r++) {
+                    mean += trained[r * 16 + c];
+                    sq += trained[r * 16 + c] * trained[r * 16 + c];
+                }
+                mean /= n;
+                assertThat(mean).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-4));
+                assertThat(sq / n - mean * mean).isCloseTo(1, org.assertj.core.data.Offset.offset(1e-3));
+            }
+            float[] runningMean = w.buffer("pkm.queryNorm.runningMean");
+            double batchMean = 0;
+            for (int r = 0; r < n; r++) {
+                batchMean += raw[r * 16];
+            }
+            assertThat((double) runningMean[0]).isCloseTo(0.1 * batchMean / n, org.assertj.core.data.Offset.offset(1e-5));
+            // evaluation: (q - running mean) / sqrt(running var + eps)
+            float[] eval = pkm.normalizeQuery(q, new Step(m, false, false, 1, false)).toFloatArray();
+            float[] runningVar = w.buffer("pkm.queryNorm.runningVar");
+            assertThat(eval[0]).isCloseTo((float) ((raw[0] - runningMean[0]) / Math.sqrt(runningVar[0] + 1e-5)),
+                    org.assertj.core.data.Offset.offset(1e-4f));
+        }
+    }
+
+    /**
+     * Fast feedforward training adds the reference's hardening term, hardening x the mean entropy of the routing
+     * decisions, so that training's soft mixture and inference's hard path come to agree. It had none.
+     */
+    @Test
+    void fastFeedforwardTrainingAddsTheHardeningTerm() {
+        int n = 16;
+        int d = 8;
+        FfnSpec spec = new FfnSpec("fff", 4, null, null, null, null, null, null, null, null, null, 2, null, 0.1);
+        try (NoGrad g = NoGrad.enter(); NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            Weights w = new Weights(m, 1);
+            FastFfn fff = new FastFfn(spec, "fff", d, w);
+            NDArray x = m.create(gaussian(n * d, 9), new Shape(n, d));
+            Step step = new Step(m, true, false, 1, false);
+            fff.forward(x, null, step);
+            assertThat(step.auxLosses).hasSize(1);
+            float[] c = Ops.floats(ai.djl.nn.Activation.sigmoid(x.matMul(w.get("fff.nodes")).add(w.get("fff.nodeBias"))));
+            double entropy = 0;
+            for (float v : c) {
+                entropy += -v * Math.log(v) - (1 - v) * Math.log(1 - v);
+            }
+            assertThat((double) step.auxLoss().getFloat()).isCloseTo(0.1 * entropy / c.length,
+                    org.assertj.core.data.Offset.offset(1e-5));
+            // at evaluation nothing is added
+            Step eval = new Step(m, false, false, 1, false);
+            fff.forward(x, null, eval);
+            assertThat(eval.auxLosses).isEmpty();
+            assertThat(FastFfn.entropy(m.create(new float[]{0.5f, 0f})).toFloatArray())
+                    .containsExactly(new float[]{(float) Math.log(2), 1.4815510e-5f}, org.assertj.core.data.Offset.offset(1e-6f));
         }
     }
 
