@@ -15,7 +15,7 @@ def main():
     lab = client(base)
     exp = lab.experiment(exp_id)
     runs = {r["id"]: r for r in exp["runs"]}
-    print("| grid point | runs | test accuracy (mean ± std) | weight sparsity (mean) "
+    print("| grid point | runs | test accuracy (mean ± std) | weight sparsity: sparsified layers / all weights (mean) "
           "| activation sparsity (mean) | train time s (mean) |")
     print("|---|---|---|---|---|---|")
     for group in exp["groups"]:
@@ -28,6 +28,7 @@ def main():
             continue
         acc = [r["evaluation"]["testAccuracy"] for r in done]
         sp = [r["evaluation"]["sparsity"] for r in done]
+        sp_all = [r["evaluation"].get("allWeights", {}).get("sparsity", r["evaluation"]["sparsity"]) for r in done]
         details = [lab.show(r['id']) for r in done]
         secs = [d["provenance"]["trainMillis"] / 1000 for d in details]
         acts = [statistics.mean(a["sparsity"] for a in d["evaluation"]["activations"])
@@ -35,7 +36,7 @@ def main():
         act = f"{statistics.mean(acts):.4f}" if acts else "—"
         std = statistics.stdev(acc) if len(acc) > 1 else 0.0
         print(f"| {point} | {len(done)}/{len(group['runs'])} | {statistics.mean(acc):.4f} ± {std:.4f} "
-              f"| {statistics.mean(sp):.4f} | {act} | {statistics.mean(secs):.1f} |")
+              f"| {statistics.mean(sp):.4f} / {statistics.mean(sp_all):.4f} | {act} | {statistics.mean(secs):.1f} |")
 
 
 if __name__ == "__main__":

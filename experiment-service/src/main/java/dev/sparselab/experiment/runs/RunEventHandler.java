@@ -53,6 +53,28 @@ public class RunEventHandler {
         this.asha = asha;
     }
 
+    /** All points of one event in one statement (arrays unnested), not one round trip per point. */
+    private void insertPoints(UUID runId, java.util.List<MetricPoint> points) {
+        int n = points.size();
+        String[] names = new String[n];
+        Long[] steps = new Long[n];
+        Integer[] epochs = new Integer[n];
+        Double[] values = new Double[n];
+        for (int i = 0; i < n; i++) {
+            MetricPoint p = points.get(i);
+            names[i] = p.name();
+            steps[i] = p.step();
+            epochs[i] = p.epoch();
+            values[i] = p.value();
+        }
+        jdbc.sql("""
+                insert into run_metrics (run_id, name, step, epoch, value)
+                select ?, name, step, epoch, value
+                from unnest(?::text[], ?::bigint[], ?::int[], ?::float8[]) as p(name, step, epoch, value)
+                on conflict (run_id, name, step) do nothing""")
+                .params(runId, names, steps, epochs, values).update();
+    }
+
     @Transactional
     public void apply(RunEvent event) {
         if (!ledger.markProcessed(event.eventId())) {
@@ -80,12 +102,7 @@ public class RunEventHandler {
                 history(runId, name, e.attempt(), false, "the run had ended (" + run.get()[1] + ")");
                 return;
             }
-            for (MetricPoint p : e.points()) {
-                jdbc.sql("""
-                        insert into run_metrics (run_id, name, step, epoch, value) values (?, ?, ?, ?, ?)
-                        on conflict (run_id, name, step) do nothing""")
-                        .params(runId, p.name(), p.step(), p.epoch(), p.value()).update();
-            }
+            insertPoints(runId, e.points());
             jdbc.sql("update runs set updated_at = now() where id = ?").param(runId).update();
             asha.onMetrics(runId, e.points());
             return;

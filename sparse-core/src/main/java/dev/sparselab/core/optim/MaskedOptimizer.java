@@ -85,18 +85,49 @@ public final class MaskedOptimizer implements AutoCloseable {
         float momentum = spec.momentum().floatValue();
         if (Boolean.TRUE.equals(spec.nesterov()) && momentum > 0f) {
             NDArray buf = state(name, w, 1)[0];
-            NDArray g = wd == 0f ? grad.duplicate() : grad.add(w.mul(wd));
+            // every intermediate belongs to the step (a result attaches to its receiver's manager: w's or buf's
+            // would keep it for the whole run)
+            NDArray g = grad.duplicate();
             g.attach(scratch);
+            if (wd != 0f) {
+                NDArray decay = w.mul(wd);
+                decay.attach(scratch);
+                g.addi(decay);
+            }
             buf.muli(momentum).addi(g);
-            NDArray update = g.add(buf.mul(momentum)).muli(lr);
-            update.attach(scratch);
-            w.subi(update);
-            grad.subi(grad);
+            NDArray ahead = buf.mul(momentum);
+            ahead.attach(scratch);
+            w.subi(ahead.addi(g).muli(lr));
+            clearGradient(w, grad);
             return;
         }
-        NDList inputs = momentum == 0f ? new NDList(w, grad) : new NDList(w, grad, state(name, w, 1)[0]);
-        // DJL's kernel: g = lr (grad + wd w); state = m state + g; w -= state. It clears the gradient.
-        w.getNDArrayInternal().sgdUpdate(inputs, new NDList(w), lr, wd, 1f, -1f, momentum, true);
+        if (wd != 0f) {
+            // DJL's kernel: g = lr (grad + wd w) (a fused add we cannot express op for op); state = m state + g;
+            // w -= state. It clears the gradient.
+            NDList inputs = momentum == 0f ? new NDList(w, grad) : new NDList(w, grad, state(name, w, 1)[0]);
+            w.getNDArrayInternal().sgdUpdate(inputs, new NDList(w), lr, wd, 1f, -1f, momentum, true);
+            return;
+        }
+        // without weight decay, DJL's update op for op (so bit for bit): g = lr grad; state = m state + g;
+        // w -= state; in place on the gradient, which is ours, where DJL's kernel clones it first
+        grad.muli(lr);
+        if (momentum == 0f) {
+            w.subi(grad);
+        } else {
+            NDArray buf = state(name, w, 1)[0];
+            buf.muli(momentum).addi(grad);
+            w.subi(buf);
+        }
+        clearGradient(w, grad);
+    }
+
+    /** Zeroes a parameter's gradient for the next backward pass (PyTorch accumulates into it): a memset. */
+    private static void clearGradient(NDArray w, NDArray grad) {
+        if (w instanceof ai.djl.pytorch.engine.PtNDArray pt) {
+            ai.djl.pytorch.jni.JniUtils.zeroGrad(pt);
+        } else {
+            grad.subi(grad);
+        }
     }
 
     private void adam(String name, NDArray w, NDArray grad, float lr, float wd, long t, NDManager scratch) {
@@ -154,7 +185,7 @@ public final class MaskedOptimizer implements AutoCloseable {
                 w.muli(1f - lr * wd);
             }
             w.subi(update);
-            grad.subi(grad);
+            clearGradient(w, grad);
         }
     }
 

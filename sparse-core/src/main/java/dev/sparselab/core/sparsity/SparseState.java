@@ -36,6 +36,8 @@ public final class SparseState {
     private final Dataset data;
     private boolean maskGradients = true;
     private boolean resetChangedState = true;
+    /** Changes whenever a device mask (weight or bias) or the gradient masking changes. */
+    private int maskVersion;
     private final Map<String, Long> positions = new LinkedHashMap<>();
     private final dev.sparselab.core.train.FlopCounter flops = new dev.sparselab.core.train.FlopCounter();
     private boolean denseGradientThisStep;
@@ -124,10 +126,12 @@ public final class SparseState {
         weightMasks.forEach((name, m) -> {
             masks.put(name, m);
             deviceMasks.put(name, manager.create(m, new Shape(layer(name).weightShape())));
+            maskVersion++;
         });
         biasMasks.values().forEach(NDArray::close);
         biasMasks.clear();
         biasMaskValues.forEach((name, m) -> biasMasks.put(name, manager.create(m)));
+        maskVersion++;
         applyMasks();
     }
 
@@ -153,6 +157,7 @@ public final class SparseState {
 
     public void setMaskGradients(boolean mask) {
         this.maskGradients = mask;
+        maskVersion++;
     }
 
     /** The device mask of a layer's bias (structured pruning), or null. */
@@ -164,6 +169,7 @@ public final class SparseState {
     public void updateBiasMasks(Map<String, float[]> masks) {
         masks.forEach((name, m) -> {
             NDArray old = biasMasks.put(name, manager.create(m));
+            maskVersion++;
             if (old != null) {
                 old.close();
             }
@@ -279,6 +285,11 @@ public final class SparseState {
         return shapes;
     }
 
+    /** A number that changes whenever the device masks the optimizer is given change (for caching its targets). */
+    public int maskVersion() {
+        return maskVersion;
+    }
+
     /** Layers the spec keeps dense ({@code denseLayers}). */
     public Set<String> denseLayers() {
         return dense;
@@ -356,6 +367,7 @@ public final class SparseState {
             Shape shape = new Shape(l.weightShape());
             NDArray device = manager.create(after, shape);
             NDArray old = deviceMasks.put(name, device);
+            maskVersion++;
             if (old != null) {
                 old.close();
             }

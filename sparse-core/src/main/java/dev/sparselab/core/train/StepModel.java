@@ -27,6 +27,32 @@ public interface StepModel extends AutoCloseable {
      * weight (the epoch's mean loss is their ratio) and its correct predictions (accuracy: correct / weight).
      */
     record StepOutcome(float loss, double lossSum, double weight, long correct) {
+        /**
+         * A step whose loss and counts stay on the device (no per-step read-back): the model adds them up there and
+         * the loop collects them with {@link #drainTotals()}.
+         */
+        public static final StepOutcome DEFERRED = new StepOutcome(0f, 0, 0, 0);
+
+        public boolean deferred() {
+            return this == DEFERRED;
+        }
+    }
+
+    /** The epoch's loss sum, weight and correct predictions so far. */
+    record Totals(double lossSum, double weight, long correct) {
+    }
+
+    /**
+     * For a model that defers its steps ({@link StepOutcome#DEFERRED}): the epoch's running totals start from these
+     * (zero for a new epoch, a checkpoint's for a resumed one), and are added up on the device in double precision,
+     * step by step in order, so a resumed epoch reports the same sums to the last bit.
+     */
+    default void startTotals(Totals start) {
+    }
+
+    /** The epoch's running totals (one read-back for many steps), or null for a model that does not defer. */
+    default Totals totals() {
+        return null;
     }
 
     /** Examples (or sequences) in one epoch. */

@@ -28,6 +28,11 @@ import java.util.function.BooleanSupplier;
  * inside the model's gradient collector. Not thread-safe: one instance trains one run on the calling thread.
  */
 public final class TrainingLoop {
+    /**
+     * Steps between read-backs of a deferring model's totals: how late a diverged loss is noticed, at most (the
+     * totals are also read at every epoch's end and before every checkpoint).
+     */
+    static final int DRAIN_EVERY = 100;
     private final ExperimentSpec spec;
     private final StepModel.Factory factory;
     private final TrainingListener listener;
@@ -137,6 +142,7 @@ public final class TrainingLoop {
     private void epoch(StepModel model, Progress p, int epoch, int n, int batch, String specHash, long started) {
         int[] order = Shuffle.permutation(n, StepRandom.of(spec.training().seed(), "shuffle").at(epoch));
         model.beginEpoch(epoch);
+        model.startTotals(new StepModel.Totals(p.lossSum, p.weight, p.correct));
         long epochStart = System.nanoTime();
         int firstPosition = p.position;
         for (int start = p.position * batch; start < n; start += batch) {
@@ -147,23 +153,28 @@ public final class TrainingLoop {
             }
             try (NDManager sub = model.manager().newSubManager()) {
                 StepModel.StepOutcome o = model.forwardBackward(order, start, b, step, epoch, sub);
-                if (!Float.isFinite(o.loss())) {
-                    throw new TrainingFailedException("training diverged: loss is " + o.loss() + " at epoch "
-                            + epoch + ", step " + step + " (try a smaller learning rate; it is "
-                            + spec.training().optimizer().learningRate() + ")");
+                if (!o.deferred()) {
+                    if (!Float.isFinite(o.loss())) {
+                        throw diverged(o.loss(), epoch, "at step " + step);
+                    }
+                    p.lossSum += o.lossSum();
+                    p.weight += o.weight();
+                    p.correct += o.correct();
                 }
                 model.update(step, b, epoch, sub);
-                p.lossSum += o.lossSum();
-                p.weight += o.weight();
-                p.correct += o.correct();
             }
             p.step = step;
             p.samples += b;
             p.position++;
+            if (step % DRAIN_EVERY == 0) {
+                drain(model, p, epoch);
+            }
             if (checkpointer != null && start + b < n && checkpointer.due(epoch - 1, p.position, step, false)) {
+                drain(model, p, epoch);
                 checkpointer.save(capture(model, p, specHash, started));
             }
         }
+        drain(model, p, epoch);
         double seconds = (System.nanoTime() - epochStart) / 1e9;
         long step = p.step;
         double meanLoss = p.lossSum / Math.max(1e-9, p.weight);
@@ -176,6 +187,26 @@ public final class TrainingLoop {
         points.add(new MetricPoint("learning_rate", step, epoch, model.learningRate(step)));
         points.add(new MetricPoint("phase." + model.phase(epoch), step, epoch, 1));
         listener.onMetrics(points);
+    }
+
+    /** Takes a deferring model's running totals into the progress; a non-finite loss among them fails the run. */
+    private void drain(StepModel model, Progress p, int epoch) {
+        StepModel.Totals t = model.totals();
+        if (t == null) {
+            return;
+        }
+        if (!Double.isFinite(t.lossSum())) {
+            throw diverged(t.lossSum(), epoch, "by step " + p.step + " (the loss is read every " + DRAIN_EVERY
+                    + " steps)");
+        }
+        p.lossSum = t.lossSum();
+        p.weight = t.weight();
+        p.correct = t.correct();
+    }
+
+    private TrainingFailedException diverged(double loss, int epoch, String when) {
+        return new TrainingFailedException("training diverged: loss is " + (float) loss + " at epoch " + epoch + ", "
+                + when + " (try a smaller learning rate; it is " + spec.training().optimizer().learningRate() + ")");
     }
 
     private static Checkpoint capture(StepModel model, Progress p, String specHash, long started) {

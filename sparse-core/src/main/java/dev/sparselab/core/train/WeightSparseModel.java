@@ -41,6 +41,10 @@ import java.util.SplittableRandom;
  *
  * <p>Masks are applied to the weights after every optimizer step, so a masked weight is exactly zero whenever
  * the model is observed.
+ *
+ * <p>The training split is copied to the engine's device once; a step gathers its batch there by index, and adds
+ * its loss and correct predictions to totals that stay on the device ({@link StepOutcome#DEFERRED}): no per-step
+ * host copy of the batch, the loss or the logits (on a GPU each was a round trip).
  */
 public final class WeightSparseModel implements StepModel {
     private final ExperimentSpec spec;
@@ -54,6 +58,15 @@ public final class WeightSparseModel implements StepModel {
     private final SparseState state;
     private final int epochs;
     private final StepRandom dropout;
+    /** The training split on the device: features [n, dim], labels [n] (int64); made at the first step. */
+    private NDArray trainX;
+    private NDArray trainY;
+    /** The epoch's running sums on the device (float64): loss x batch size, correct predictions; and their weight. */
+    private NDArray lossTotal;
+    private NDArray correctTotal;
+    private double weightTotal;
+    private List<MaskedOptimizer.Target> targets;
+    private int targetsVersion;
 
     /** Opens the model of a run: builds the network, initializes it and lets the method draw its masks. */
     public WeightSparseModel(ExperimentSpec spec, Dataset train, TrainingListener listener, Device device,
@@ -147,34 +160,66 @@ public final class WeightSparseModel implements StepModel {
 
     @Override
     public StepOutcome forwardBackward(int[] order, int start, int b, long step, int epoch, NDManager sub) {
-        int dim = train.featureDim();
-        float[] features = train.features();
-        float[] xb = new float[b * dim];
-        float[] yb = new float[b];
-        for (int i = 0; i < b; i++) {
-            int src = order[start + i];
-            System.arraycopy(features, src * dim, xb, i * dim, dim);
-            yb[i] = train.labels()[src];
-        }
         observer.beforeStep(state, step);
         method.beforeForward(state, step, epoch);
         if (dropout != null) {
             Engines.engine().setRandomSeed((int) dropout.seedAt(step));
         }
-        NDArray x = sub.create(xb, new Shape(b, dim));
-        NDArray y = TrainingSpec.MSE.equals(spec.training().loss())
-                ? sub.create(yb, new Shape(b)).oneHot(train.classes())
-                : sub.create(yb, new Shape(b));
-        float lossValue;
-        float[] logits;
+        NDArray index = sub.create(java.util.Arrays.copyOfRange(order, start, start + b));
+        NDArray x = trainX.get(index);
+        x.attach(sub);
+        NDArray labels = trainY.get(index);
+        labels.attach(sub);
+        NDArray y = TrainingSpec.MSE.equals(spec.training().loss()) ? labels.oneHot(train.classes()) : labels;
+        NDArray loss;
+        NDArray logits;
         try (GradientCollector gc = trainer.newGradientCollector()) {
             NDList pred = trainer.forward(new NDList(x));
-            NDArray loss = trainer.getLoss().evaluate(new NDList(y), pred);
+            logits = pred.singletonOrThrow();
+            loss = trainer.getLoss().evaluate(new NDList(y), pred);
             gc.backward(loss);
-            lossValue = loss.getFloat();
-            logits = pred.singletonOrThrow().toType(DataType.FLOAT32, false).toFloatArray();
         }
-        return new StepOutcome(lossValue, lossValue * b, b, countCorrect(logits, yb, train.classes()));
+        // as the loop summed them on the host: the float loss widened to double, times b, added step by step
+        NDArray batchLoss = loss.toType(DataType.FLOAT64, false);
+        batchLoss.attach(sub);
+        lossTotal.addi(batchLoss.muli((double) b));
+        NDArray correct = logits.argMax(1).eq(labels).sum().toType(DataType.FLOAT64, false);
+        correct.attach(sub);
+        correctTotal.addi(correct);
+        weightTotal += b;
+        return StepOutcome.DEFERRED;
+    }
+
+    /** Copies the training split to the device once. */
+    private void upload() {
+        NDManager m = trainer.getManager();
+        trainX = m.create(train.features(), new Shape(train.size(), train.featureDim()));
+        long[] labels = new long[train.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = train.labels()[i];
+        }
+        trainY = m.create(labels);
+    }
+
+    @Override
+    public void startTotals(Totals start) {
+        if (trainX == null) {
+            upload();
+        }
+        NDManager m = trainer.getManager();
+        if (lossTotal != null) {
+            lossTotal.close();
+            correctTotal.close();
+        }
+        lossTotal = m.create(start.lossSum());
+        correctTotal = m.create((double) start.correct());
+        weightTotal = start.weight();
+    }
+
+    @Override
+    public Totals totals() {
+        return lossTotal == null ? null
+                : new Totals(lossTotal.getDouble(), weightTotal, Math.round(correctTotal.getDouble()));
     }
 
     @Override
@@ -189,7 +234,16 @@ public final class WeightSparseModel implements StepModel {
         observer.afterStep(state, step);
     }
 
+    /** The optimizer's targets, rebuilt only when a mask changed (not a new list every step). */
     private List<MaskedOptimizer.Target> targets() {
+        if (targets == null || targetsVersion != state.maskVersion()) {
+            targets = buildTargets();
+            targetsVersion = state.maskVersion();
+        }
+        return targets;
+    }
+
+    private List<MaskedOptimizer.Target> buildTargets() {
         List<MaskedOptimizer.Target> targets = new ArrayList<>();
         for (Network.Layer l : net.layers()) {
             targets.add(new MaskedOptimizer.Target(l.name() + ".weight", l.weight(),
@@ -197,22 +251,6 @@ public final class WeightSparseModel implements StepModel {
             targets.add(new MaskedOptimizer.Target(l.name() + ".bias", l.bias(), state.deviceBiasMask(l.name())));
         }
         return targets;
-    }
-
-    static int countCorrect(float[] logits, float[] labels, int classes) {
-        int correct = 0;
-        for (int i = 0; i < labels.length; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (logits[i * classes + c] > logits[i * classes + best]) {
-                    best = c;
-                }
-            }
-            if (best == (int) labels[i]) {
-                correct++;
-            }
-        }
-        return correct;
     }
 
     @Override

@@ -19,7 +19,9 @@ import java.util.List;
  * the training throughput of every epoch after the first (the first warms up the JIT and allocator).
  * Run through {@code bench/training-throughput.sh}, which compares JVM flag sets side by side.
  *
- * <p>Arguments: {@code [epochs=3] [method=dense] [datasetsDir=/usr/share/datasets]}.
+ * <p>Arguments: {@code [epochs=3] [method=dense] [datasetsDir=/usr/share/datasets] [model=lenet300|wide|lenet5]
+ * [batch] [trainSubset]}: {@code wide} is 784-4096-4096-10 (default batch 1024), {@code lenet5} LeNet-5 (batch 128).
+ * {@code bench/trainer-vs-pytorch.sh} runs it alternately with {@code bench/pytorch_loops.py}.
  */
 public final class TrainingThroughput {
     private TrainingThroughput() {
@@ -29,9 +31,19 @@ public final class TrainingThroughput {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String method = args.length > 1 ? args[1] : "dense";
         Path datasets = Path.of(args.length > 2 ? args[2] : "/usr/share/datasets");
-        ExperimentSpec spec = new ExperimentSpec("bench", new DatasetSpec(DatasetSpec.FASHION_MNIST, null, null),
-                new ModelSpec(ModelSpec.MLP, List.of(300, 100), "relu"),
-                new TrainingSpec(epochs, 128, OptimizerSpec.sgd(0.05, 0.9), 42L),
+        String modelName = args.length > 3 ? args[3] : "lenet300";
+        ModelSpec model = switch (modelName) {
+            case "lenet300" -> new ModelSpec(ModelSpec.MLP, List.of(300, 100), "relu");
+            case "wide" -> new ModelSpec(ModelSpec.MLP, List.of(4096, 4096), "relu");
+            case "lenet5" -> new ModelSpec(ModelSpec.LENET5, null, "relu");
+            default -> throw new IllegalArgumentException("unknown model " + modelName);
+        };
+        int batch = args.length > 4 && !args[4].isEmpty() ? Integer.parseInt(args[4])
+                : "wide".equals(modelName) ? 1024 : 128;
+        Integer subset = args.length > 5 && !args[5].isEmpty() ? Integer.valueOf(args[5]) : null;
+        ExperimentSpec spec = new ExperimentSpec("bench", new DatasetSpec(DatasetSpec.FASHION_MNIST, subset, null),
+                model,
+                new TrainingSpec(epochs, batch, OptimizerSpec.sgd(0.05, 0.9), 42L),
                 SparsitySpec.of(method, "dense".equals(method) ? 0.0 : 0.9), null).withDefaults();
         Dataset train = new DatasetCache(datasets).get(spec.dataset(), 42L, true);
         List<Double> perEpoch = new ArrayList<>();
@@ -44,7 +56,8 @@ public final class TrainingThroughput {
         }).run();
         double steady = perEpoch.subList(1, perEpoch.size()).stream().mapToDouble(Double::doubleValue)
                 .average().orElse(perEpoch.get(0));
-        System.out.printf("RESULT method=%s epochs=%d samples_per_second_after_warmup=%.0f per_epoch=%s%n",
-                method, epochs, steady, perEpoch.stream().map(v -> String.format("%.0f", v)).toList());
+        System.out.printf("RESULT impl=sparselab model=%s method=%s batch=%d epochs=%d samples_per_second_after_warmup=%.0f "
+                + "per_epoch=%s%n", modelName, method, batch, epochs, steady,
+                perEpoch.stream().map(v -> String.format("%.0f", v)).toList());
     }
 }
