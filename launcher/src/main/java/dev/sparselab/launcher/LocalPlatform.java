@@ -71,12 +71,35 @@ public final class LocalPlatform implements AutoCloseable {
         if (o.postgresPort() > 0) {
             pgBuilder.setPort(o.postgresPort());
         }
-        EmbeddedPostgres postgres = pgBuilder.start();
-        KraftBroker kafka = null;
-        List<ConfigurableApplicationContext> contexts = new ArrayList<>();
-        List<TrainerProcess> processes = new ArrayList<>();
+        // PostgreSQL (a child process) and the broker start side by side: start-up waits for the slower only
+        long t0 = System.nanoTime();
+        int kafkaPort = port(o.kafkaPort());
+        int controllerPort = freePort();
+        java.util.concurrent.CompletableFuture<KraftBroker> kafkaStarting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return KraftBroker.start(o.dataDir().resolve("kafka"), kafkaPort, controllerPort, 4);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        EmbeddedPostgres postgres;
         try {
-            kafka = KraftBroker.start(o.dataDir().resolve("kafka"), port(o.kafkaPort()), freePort(), 4);
+            postgres = pgBuilder.start();
+        } catch (IOException | RuntimeException e) {
+            kafkaStarting.thenAccept(KraftBroker::close);
+            throw e;
+        }
+        log.info("PostgreSQL ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
+        KraftBroker kafka = null;
+        List<ConfigurableApplicationContext> contexts = Collections.synchronizedList(new ArrayList<>());
+        List<TrainerProcess> processes = new ArrayList<>();
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sparselab-start");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
             List<String> database = List.of(
                     "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                     "--spring.datasource.username=postgres",
@@ -85,7 +108,9 @@ public final class LocalPlatform implements AutoCloseable {
                     // what the gateway and the experiment-service share (a new one at every start)
                     "--sparselab.internal-secret=" + internalSecret());
             List<String> common = new ArrayList<>(database);
-            common.add("--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+            // the broker may still be starting: the services' Kafka clients wait for it (the experiment-service
+            // creates its topics once it answers), so their start overlaps the broker's
+            common.add("--spring.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort);
             // one JVM shares one classpath: keep the gateway's web security and sessions to the gateway
             common.add("--spring.autoconfigure.exclude=" + String.join(",", GATEWAY_ONLY));
             common.addAll(o.extraArgs());
@@ -94,20 +119,26 @@ public final class LocalPlatform implements AutoCloseable {
                     "--sparselab.experiment.requested-partitions=" + o.requestedPartitions());
             contexts.add(experiment);
             int experimentPort = Integer.parseInt(experiment.getEnvironment().getProperty("local.server.port"));
-            if (o.trainers() == 0) {
-                contexts.add(run(TrainerServiceApplication.builder(), common, "--server.port=0",
+            // the experiment-service has migrated the database: the other services start side by side (the
+            // trainer and evaluator on a thread of their own while the gateway starts here); logging was set up by
+            // the first service (Spring Boot leaves an initialized logback alone)
+            java.util.concurrent.Future<?> workers = starter.submit(() -> {
+                if (o.trainers() == 0) {
+                    contexts.add(run(TrainerServiceApplication.builder(), common, "--server.port=0",
+                            "--springdoc.api-docs.enabled=false",
+                            "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
+                }
+                contexts.add(run(EvaluatorServiceApplication.builder(), common, "--server.port=0",
                         "--springdoc.api-docs.enabled=false",
-                        "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
-            }
+                        "--sparselab.evaluator.datasets-dir=" + o.datasetsDir()));
+                return null;
+            });
             for (int i = 1; i <= o.trainers(); i++) {
                 List<String> args = new ArrayList<>(common);
                 args.addAll(List.of("--server.port=0", "--springdoc.api-docs.enabled=false",
                         "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
                 processes.add(TrainerProcess.start("trainer-" + i, args, o.dataDir().resolve("logs")));
             }
-            contexts.add(run(EvaluatorServiceApplication.builder(), common, "--server.port=0",
-                    "--springdoc.api-docs.enabled=false",
-                    "--sparselab.evaluator.datasets-dir=" + o.datasetsDir()));
             List<String> gatewayArgs = new ArrayList<>(database);
             gatewayArgs.addAll(o.extraArgs());
             ConfigurableApplicationContext gateway = run(GatewayApplication.builder(), gatewayArgs,
@@ -121,10 +152,34 @@ public final class LocalPlatform implements AutoCloseable {
                     "--sparselab.gateway.experiment-service=http://127.0.0.1:" + experimentPort);
             contexts.add(gateway);
             int gatewayPort = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
-            return new LocalPlatform(postgres, kafka, contexts, gatewayPort, processes, o);
+            try {
+                workers.get();
+                kafka = kafkaStarting.join();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            log.info("platform started in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            // the experiment-service first (the others' order does not matter): close() stops them in reverse
+            List<ConfigurableApplicationContext> ordered = new ArrayList<>(contexts);
+            return new LocalPlatform(postgres, kafka, ordered, gatewayPort, processes, o);
         } catch (Exception | Error e) {
-            new LocalPlatform(postgres, kafka, contexts, 0, processes, o).close();
+            starter.shutdownNow();
+            try {
+                starter.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES); // its contexts, then close all
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (kafka == null) {
+                kafkaStarting.whenComplete((broker, failure) -> {
+                    if (broker != null) {
+                        broker.close();
+                    }
+                });
+            }
+            new LocalPlatform(postgres, kafka, new ArrayList<>(contexts), 0, processes, o).close();
             throw e;
+        } finally {
+            starter.shutdown();
         }
     }
 

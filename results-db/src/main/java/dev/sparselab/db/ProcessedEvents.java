@@ -22,6 +22,18 @@ public class ProcessedEvents {
                 .params(consumer, eventId).update() == 1;
     }
 
+    /**
+     * Records many events in one statement; returns the ids not processed before (the caller applies those and
+     * skips the rest). An id given twice counts once.
+     */
+    public java.util.Set<UUID> markAllProcessed(java.util.List<UUID> eventIds) {
+        return new java.util.HashSet<>(jdbc.sql("""
+                        insert into processed_events (consumer, event_id)
+                        select ?, id from unnest(?::uuid[]) as e(id)
+                        on conflict do nothing returning event_id""")
+                .params(consumer, eventIds.toArray(new UUID[0])).query(UUID.class).list());
+    }
+
     public boolean isProcessed(UUID eventId) {
         return jdbc.sql("select count(*) from processed_events where consumer = ? and event_id = ?")
                 .params(consumer, eventId).query(Long.class).single() > 0;

@@ -53,9 +53,10 @@ public class RunEventHandler {
         this.asha = asha;
     }
 
-    /** All points of one event in one statement (arrays unnested), not one round trip per point. */
-    private void insertPoints(UUID runId, java.util.List<MetricPoint> points) {
+    /** Points of any runs in one statement (arrays unnested), not one round trip per point. */
+    private void insertPoints(java.util.List<UUID> runIds, java.util.List<MetricPoint> points) {
         int n = points.size();
+        UUID[] runs = runIds.toArray(new UUID[0]);
         String[] names = new String[n];
         Long[] steps = new Long[n];
         Integer[] epochs = new Integer[n];
@@ -69,10 +70,74 @@ public class RunEventHandler {
         }
         jdbc.sql("""
                 insert into run_metrics (run_id, name, step, epoch, value)
-                select ?, name, step, epoch, value
-                from unnest(?::text[], ?::bigint[], ?::int[], ?::float8[]) as p(name, step, epoch, value)
+                select run_id, name, step, epoch, value
+                from unnest(?::uuid[], ?::text[], ?::bigint[], ?::int[], ?::float8[])
+                  as p(run_id, name, step, epoch, value)
                 on conflict (run_id, name, step) do nothing""")
-                .params(runId, names, steps, epochs, values).update();
+                .params(runs, names, steps, epochs, values).update();
+    }
+
+    /**
+     * Applies metric events of any runs together, in one transaction and a fixed number of statements (the
+     * ledger, the runs' attempts and statuses, all points, the runs' {@code updated_at}), however many events and
+     * runs: what a batch consumer hands over. The rules are {@link #apply(RunEvent)}'s for each event: replayed
+     * events skipped, superseded attempts and ended runs' points ignored (with their history), ASHA told of each
+     * run's points. A failure rolls the whole group back (the ledger too), so it can be applied again or one event
+     * at a time.
+     */
+    @Transactional
+    public void applyMetrics(java.util.List<RunEvent.MetricsReported> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        java.util.Set<UUID> fresh = ledger.markAllProcessed(events.stream().map(RunEvent::eventId).toList());
+        java.util.List<RunEvent.MetricsReported> todo = events.stream().filter(e -> fresh.contains(e.eventId()))
+                .toList();
+        if (todo.isEmpty()) {
+            return;
+        }
+        UUID[] runIds = todo.stream().map(RunEvent::runId).distinct().toArray(UUID[]::new);
+        record RunState(int attempt, String status, boolean earlyStopping) {
+        }
+        java.util.Map<UUID, RunState> runs = new java.util.HashMap<>();
+        jdbc.sql("select r.id, " + CURRENT_ATTEMPT + ", r.status, e.spec -> 'sweep' -> 'earlyStopping' is not null "
+                        + "from runs r join experiments e on e.id = r.experiment_id where r.id = any(?)")
+                .param(runIds)
+                .query(rs -> {
+                    runs.put(rs.getObject(1, UUID.class), new RunState(rs.getInt(2), rs.getString(3), rs.getBoolean(4)));
+                });
+        java.util.List<UUID> pointRuns = new java.util.ArrayList<>();
+        java.util.List<MetricPoint> points = new java.util.ArrayList<>();
+        java.util.Map<UUID, java.util.List<MetricPoint>> forAsha = new java.util.LinkedHashMap<>();
+        for (RunEvent.MetricsReported e : todo) {
+            RunState run = runs.get(e.runId());
+            if (run == null) {
+                continue; // the run was deleted
+            }
+            String name = e.getClass().getSimpleName();
+            if (superseded(e.attempt(), run.attempt())) {
+                history(e.runId(), name, e.attempt(), false, "superseded: the run is at attempt " + run.attempt());
+                continue;
+            }
+            if (RunStatus.valueOf(run.status()).terminal()) {
+                history(e.runId(), name, e.attempt(), false, "the run had ended (" + run.status() + ")");
+                continue;
+            }
+            for (MetricPoint p : e.points()) {
+                pointRuns.add(e.runId());
+                points.add(p);
+            }
+            if (run.earlyStopping()) {
+                forAsha.computeIfAbsent(e.runId(), k -> new java.util.ArrayList<>()).addAll(e.points());
+            }
+        }
+        if (points.isEmpty()) {
+            return;
+        }
+        insertPoints(pointRuns, points);
+        jdbc.sql("update runs set updated_at = now() where id = any(?)")
+                .param(pointRuns.stream().distinct().toArray(UUID[]::new)).update();
+        forAsha.forEach(asha::onMetrics);
     }
 
     @Transactional
@@ -102,7 +167,7 @@ public class RunEventHandler {
                 history(runId, name, e.attempt(), false, "the run had ended (" + run.get()[1] + ")");
                 return;
             }
-            insertPoints(runId, e.points());
+            insertPoints(java.util.Collections.nCopies(e.points().size(), runId), e.points());
             jdbc.sql("update runs set updated_at = now() where id = ?").param(runId).update();
             asha.onMetrics(runId, e.points());
             return;

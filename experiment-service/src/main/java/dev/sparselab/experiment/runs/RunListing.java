@@ -78,15 +78,21 @@ class RunListing {
         }
         params.add(f.limit());
         return jdbc.sql("""
-                        select r.id, r.experiment_id, e.name, r.owner, r.spec::text, r.seed, r.grid_point::text,
-                          r.status, r.reason, r.stopped_early, r.created_at, r.started_at, r.updated_at,
-                          ev.test_accuracy, m.epoch, m.step, m.value, e.project_id, p.name
-                        from runs r join experiments e on e.id = r.experiment_id join projects p on p.id = e.project_id
-                        left join evaluations ev on ev.run_id = r.id
+                        select r.id, r.experiment_id, r.experiment_name, r.owner, r.spec::text, r.seed,
+                          r.grid_point::text, r.status, r.reason, r.stopped_early, r.created_at, r.started_at,
+                          r.updated_at, r.test_accuracy, m.epoch, m.step, m.value, r.project_id, r.project_name
+                        from (select r.id, r.experiment_id, e.name as experiment_name, r.owner, r.spec, r.seed,
+                                r.grid_point, r.status, r.reason, r.stopped_early, r.created_at, r.ordinal,
+                                r.started_at, r.updated_at, ev.test_accuracy, e.project_id, p.name as project_name
+                              from runs r join experiments e on e.id = r.experiment_id
+                              join projects p on p.id = e.project_id
+                              left join evaluations ev on ev.run_id = r.id
+                              where %s
+                              order by r.created_at desc, r.ordinal limit ?) r
+                        -- the last training accuracy of the listed runs only (after the limit, not of every match)
                         left join lateral (select epoch, step, value from run_metrics
                           where run_id = r.id and name = 'train.accuracy' order by step desc limit 1) m on true
-                        where %s
-                        order by r.created_at desc, r.ordinal limit ?""".formatted(where))
+                        order by r.created_at desc, r.ordinal""".formatted(where))
                 .params(params)
                 .query((rs, i) -> item(rs))
                 .list();

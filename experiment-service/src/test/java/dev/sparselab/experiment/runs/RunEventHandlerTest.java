@@ -172,4 +172,42 @@ class RunEventHandlerTest {
         assertThat(history("MetricsReported", false)).isOne();
         assertThat(status()).isEqualTo("CANCELLED");
     }
+
+    @Test
+    void metricEventsOfManyRunsAreAppliedTogetherEachByItsOwnRules() {
+        jdbc.sql("update runs set status = 'RUNNING', attempt = 2 where id = ?").param(runId).update();
+        UUID ended = UUID.randomUUID();
+        jdbc.sql("insert into runs (id, experiment_id, seed, spec, status) "
+                + "select ?, experiment_id, 2, '{}'::jsonb, 'CANCELLED' from runs where id = ?")
+                .params(ended, runId).update();
+        RunEvent.MetricsReported first = new RunEvent.MetricsReported(runId, List.of(
+                new MetricPoint("train.loss", 1, 1, 0.9), new MetricPoint("train.accuracy", 1, 1, 0.5)), 2);
+        handler.apply(first); // applied on its own before: the group skips it
+        RunEvent.MetricsReported current = new RunEvent.MetricsReported(runId, List.of(
+                new MetricPoint("train.loss", 2, 1, 0.8), new MetricPoint("train.loss", 3, 1, 0.7)), 2);
+        RunEvent.MetricsReported stale = new RunEvent.MetricsReported(runId, List.of(
+                new MetricPoint("train.loss", 4, 1, 99)), 1);
+        RunEvent.MetricsReported afterCancel = new RunEvent.MetricsReported(ended, List.of(
+                new MetricPoint("train.loss", 1, 1, 0.1)), null);
+        RunEvent.MetricsReported ofDeletedRun = new RunEvent.MetricsReported(UUID.randomUUID(), List.of(
+                new MetricPoint("train.loss", 1, 1, 0.1)), null);
+
+        handler.applyMetrics(List.of(first, current, stale, afterCancel, current, ofDeletedRun));
+
+        assertThat(jdbc.sql("select step, value from run_metrics where run_id = ? and name = 'train.loss' order by step")
+                .param(runId).query((rs, i) -> rs.getLong(1) + "=" + rs.getDouble(2)).list())
+                .containsExactly("1=0.9", "2=0.8", "3=0.7");
+        assertThat(jdbc.sql("select count(*) from run_metrics where run_id = ?").param(ended).query(Long.class)
+                .single()).isZero();
+        assertThat(jdbc.sql("select detail from run_history where run_id = ? and event = 'MetricsReported'")
+                .param(runId).query(String.class).list()).containsExactly("superseded: the run is at attempt 2");
+        assertThat(jdbc.sql("select detail from run_history where run_id = ? and event = 'MetricsReported'")
+                .param(ended).query(String.class).list()).containsExactly("the run had ended (CANCELLED)");
+        // every event is in the ledger: a redelivered group changes nothing
+        handler.applyMetrics(List.of(current, stale, afterCancel));
+        assertThat(jdbc.sql("select count(*) from run_metrics where run_id = ?").param(runId).query(Long.class)
+                .single()).isEqualTo(4);
+        assertThat(jdbc.sql("select count(*) from run_history where run_id in (?, ?)").params(runId, ended)
+                .query(Long.class).single()).isEqualTo(2);
+    }
 }

@@ -47,10 +47,14 @@ public final class TrainingThroughput {
                 SparsitySpec.of(method, "dense".equals(method) ? 0.0 : 0.9), null).withDefaults();
         Dataset train = new DatasetCache(datasets).get(spec.dataset(), 42L, true);
         List<Double> perEpoch = new ArrayList<>();
+        List<Long> rssMb = new ArrayList<>();
+        List<Long> heapMb = new ArrayList<>();
         Trainers.forSpec(spec, train, points -> {
             for (MetricPoint p : points) {
                 if (p.name().equals("samples_per_second")) {
                     perEpoch.add(p.value());
+                    rssMb.add(residentMb());
+                    heapMb.add(Runtime.getRuntime().totalMemory() >> 20);
                 }
             }
         }).run();
@@ -59,5 +63,26 @@ public final class TrainingThroughput {
         System.out.printf("RESULT impl=sparselab model=%s method=%s batch=%d epochs=%d samples_per_second_after_warmup=%.0f "
                 + "per_epoch=%s%n", modelName, method, batch, epochs, steady,
                 perEpoch.stream().map(v -> String.format("%.0f", v)).toList());
+        // the process's resident memory after each epoch (heap and DJL's native tensors): flat when nothing leaks
+        System.out.printf("MEMORY model=%s method=%s epochs=%d rss_mb_after_epoch_1=%d rss_mb_after_epoch_%d=%d "
+                        + "rss_mb_at_end=%d growth_mb_from_epoch_%d_to_end=%d rss_mb_per_epoch=%s "
+                        + "java_heap_committed_mb_per_epoch=%s%n", modelName, method,
+                epochs, rssMb.get(0), Math.min(10, epochs), rssMb.get(Math.min(10, epochs) - 1),
+                rssMb.get(rssMb.size() - 1), Math.min(10, epochs),
+                rssMb.get(rssMb.size() - 1) - rssMb.get(Math.min(10, epochs) - 1), rssMb, heapMb);
+    }
+
+    /** VmRSS of this process in MiB (Linux), -1 elsewhere. */
+    static long residentMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
     }
 }
