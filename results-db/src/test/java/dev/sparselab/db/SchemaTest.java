@@ -62,4 +62,24 @@ class SchemaTest {
                 .params(UUID.randomUUID(), exp).update())
                 .hasMessageContaining("runs_status_check");
     }
+
+    @Test
+    void deletingRunsDeletesTheirMetricPointsAndOnlyTheirs() {
+        UUID exp = UUID.randomUUID();
+        jdbc.sql("insert into experiments (id, name, spec, project_id) values (?, 'x', '{}'::jsonb, "
+                + "'00000000-0000-0000-0000-000000000001')").param(exp).update();
+        UUID gone = UUID.randomUUID();
+        UUID kept = UUID.randomUUID();
+        for (UUID run : new UUID[]{gone, kept}) {
+            jdbc.sql("insert into runs (id, experiment_id, seed, spec) values (?, ?, 1, '{}'::jsonb)").params(run, exp)
+                    .update();
+            jdbc.sql("insert into run_metrics (run_id, name, step, epoch, value) "
+                    + "select ?, 'train.loss', s, 1, 0.5 from generate_series(1, 3) s").param(run).update();
+        }
+        // the points no longer check their run on every insert (V16); a deleted run still takes its points along
+        jdbc.sql("delete from runs where id = ?").param(gone).update();
+        assertThat(jdbc.sql("select run_id, count(*) from run_metrics where run_id in (?, ?) group by run_id")
+                .params(gone, kept).query((rs, i) -> rs.getObject(1, UUID.class) + "=" + rs.getLong(2)).list())
+                .containsExactly(kept + "=3");
+    }
 }
