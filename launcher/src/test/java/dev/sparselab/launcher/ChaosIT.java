@@ -158,6 +158,42 @@ class ChaosIT {
         }
     }
 
+    /**
+     * What a failure leaves for whoever reads the build log (the services' own logs are in the temp folder, which
+     * is deleted): the runs that did not end, with their leases and history, the dead letters, and the end of every
+     * service's log.
+     */
+    static void diagnose() {
+        try {
+            System.out.println("runs not ended: " + db.sql("""
+                    select r.id || ' ' || r.status || ' attempt=' || r.attempt || ' completed=' ||
+                      coalesce(r.completed_attempt::text, '-') || ' evaluation=' || coalesce(r.evaluation_outcome, '-')
+                      || ' lease=' || coalesce(l.owner, '-') || '/' || coalesce(l.attempt::text, '-') || '/trained='
+                      || coalesce(l.trained::text, '-') || '/expires=' || coalesce(l.expires_at::text, '-')
+                    from runs r left join run_leases l on l.run_id = r.id
+                    where r.status not in ('SUCCEEDED', 'FAILED', 'CANCELLED')""").query(String.class).list());
+            System.out.println("their history: " + db.sql("""
+                    select h.run_id || ' ' || h.event || ' ' || coalesce(h.attempt::text, '-') || ' ' || h.applied
+                      || ' ' || coalesce(h.detail, '')
+                    from run_history h join runs r on r.id = h.run_id
+                    where r.status not in ('SUCCEEDED', 'FAILED', 'CANCELLED') order by h.run_id, h.id""")
+                    .query(String.class).list());
+            System.out.println("dead letters: " + db.sql("select count(*) from dead_letters").query(Long.class)
+                    .single());
+        } catch (RuntimeException e) {
+            System.out.println("cannot read the database: " + e);
+        }
+        try (var logs = java.nio.file.Files.walk(dir, 3)) {
+            for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = java.nio.file.Files.readAllLines(log);
+                System.out.println("---- last 60 lines of " + log.getFileName());
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            System.out.println("cannot read the logs: " + e);
+        }
+    }
+
     static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
             throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
@@ -227,9 +263,14 @@ class ChaosIT {
                         Duration.between(restarted, serving).toMillis() / 1000.0,
                         pending ? "next run event applied" : "nothing left to apply; recovered", seconds);
             }
-            await("all runs ended", Duration.ofMinutes(8), () -> db.sql("""
-                    select count(*) from runs where status not in ('SUCCEEDED', 'FAILED', 'CANCELLED')""")
-                    .query(Long.class).single() == 0);
+            try {
+                await("all runs ended", Duration.ofMinutes(8), () -> db.sql("""
+                        select count(*) from runs where status not in ('SUCCEEDED', 'FAILED', 'CANCELLED')""")
+                        .query(Long.class).single() == 0);
+            } catch (AssertionError e) {
+                diagnose();
+                throw e;
+            }
         } finally {
             poller.running.set(false);
             polling.join(30_000);

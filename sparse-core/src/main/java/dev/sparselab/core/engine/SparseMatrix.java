@@ -90,6 +90,26 @@ public final class SparseMatrix {
         return new SparseMatrix(rows, cols, rowPtr, colIdx, values);
     }
 
+    /** The non-zeros of a row-major {@code [rows, cols]} weight matrix (a pruned model's layer). */
+    public static SparseMatrix ofNonZeros(float[] weights, int rows, int cols) {
+        float[] mask = new float[weights.length];
+        for (int i = 0; i < weights.length; i++) {
+            mask[i] = weights[i] != 0f ? 1f : 0f;
+        }
+        return of(weights, mask, rows, cols);
+    }
+
+    /** {@code [batch, features]} row-major (example-major) into {@code [features, batch]} (feature-major). */
+    public static float[] featureMajor(float[] x, int batch, int features) {
+        float[] t = new float[x.length];
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < features; j++) {
+                t[j * batch + b] = x[b * features + j];
+            }
+        }
+        return t;
+    }
+
     public int rows() {
         return rows;
     }
@@ -138,7 +158,19 @@ public final class SparseMatrix {
      * the transpose's index, its columns.
      */
     private void multiply(int n, int[] ptr, int[] index, int[] valuePos, float[] in, int batch, float[] out) {
-        parallelRows(n, (from, to) -> {
+        if (batch == 1) { // one example: a gathered dot product per row, no batch loop
+            parallelRows(n, values.length, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    float sum = 0f;
+                    for (int t = ptr[r]; t < ptr[r + 1]; t++) {
+                        sum += values[valuePos == null ? t : valuePos[t]] * in[index[t]];
+                    }
+                    out[r] = sum;
+                }
+            });
+            return;
+        }
+        parallelRows(n, (long) values.length * batch, (from, to) -> {
             for (int b0 = 0; b0 < batch; b0 += BATCH_BLOCK) {
                 int b1 = Math.min(batch, b0 + BATCH_BLOCK);
                 for (int r = from; r < to; r++) {
@@ -161,7 +193,7 @@ public final class SparseMatrix {
         if (grad.length != values.length) {
             throw new IllegalArgumentException("grad must have one entry per non-zero (" + values.length + ")");
         }
-        parallelRows(rows, (from, to) -> {
+        parallelRows(rows, (long) values.length * batch, (from, to) -> {
             for (int i = from; i < to; i++) {
                 int yo = i * batch;
                 for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
@@ -201,9 +233,12 @@ public final class SparseMatrix {
         void run(int from, int to);
     }
 
-    private static void parallelRows(int n, RowRange body) {
+    /** Below this many multiply-adds a kernel runs on the calling thread: handing out tasks would cost more. */
+    static final long PARALLEL_WORK = 1L << 20;
+
+    private static void parallelRows(int n, long work, RowRange body) {
         int tasks = (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        if (tasks <= 1) {
+        if (tasks <= 1 || work < PARALLEL_WORK) {
             body.run(0, n);
             return;
         }

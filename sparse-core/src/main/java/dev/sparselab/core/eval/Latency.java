@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * Measured inference latency of the weight layers of a model, dense against two real sparse kernels, per
  * layer and batch size: the dense product W X (a conv: PyTorch's convolution) through DJL/PyTorch;
- * PyTorch's COO sparse product through DJL; SparseLab's CSR kernel in Java ({@link Csr}). A conv's sparse
+ * PyTorch's COO sparse product through DJL; SparseLab's CSR kernel in Java (a Linear layer: the faster of
+ * {@link Csr}'s example-at-a-time product and the sparse engine's {@link dev.sparselab.core.engine.SparseMatrix#forward},
+ * feature-major like the dense product's input; a conv: {@link Csr}). A conv's sparse
  * paths multiply the kernel with the im2col patch matrix ({@link ConvGeometry#im2col}), whose construction
  * is timed with them. Each figure is the median of repeated
  * timings after warm-up. The sparse latency of a model uses, per layer, the faster of the two sparse
@@ -132,8 +134,15 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
                     y.getFloat(0, 0);
                 }
             });
+            // SparseLab's two CSR kernels, the faster counts: one example at a time ({@link Csr}) and the sparse
+            // engine's (feature-major, like the dense product's input; batch blocks over the cores)
             Csr csr = Csr.of(w, rows, cols);
-            double csrMs = median(() -> csr.multiplyTransposed(x, batch));
+            double exampleMajorMs = median(() -> csr.multiplyTransposed(x, batch));
+            dev.sparselab.core.engine.SparseMatrix engine =
+                    dev.sparselab.core.engine.SparseMatrix.ofNonZeros(w, rows, cols);
+            float[] xFeatureMajor = dev.sparselab.core.engine.SparseMatrix.featureMajor(x, batch, cols);
+            float[] y = new float[rows * batch];
+            double csrMs = Math.min(exampleMajorMs, median(() -> engine.forward(xFeatureMajor, batch, y)));
             return new LayerLatency(name, denseMs, cooMs, csrMs, cooMs <= csrMs ? "coo" : "csr");
         }
     }

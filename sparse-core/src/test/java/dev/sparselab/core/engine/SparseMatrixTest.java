@@ -127,4 +127,41 @@ class SparseMatrixTest {
         assertThatThrownBy(() -> w.forward(new float[5], 2, new float[4]))
                 .hasMessageContaining("xT must be 3×2");
     }
+
+    @Test
+    void aPrunedLayersNonZerosAndFeatureMajorInputsGiveTheSameProduct() {
+        float[] w = {0, 2, 0, -1, 0, 3};
+        SparseMatrix m = SparseMatrix.ofNonZeros(w, 2, 3);
+        assertThat(m.nonZeros()).isEqualTo(3);
+        float[] x = {1, 2, 3, 4, 5, 6}; // two examples of three features, example-major
+        float[] xT = SparseMatrix.featureMajor(x, 2, 3);
+        assertThat(xT).containsExactly(1, 4, 2, 5, 3, 6);
+        float[] yT = new float[4];
+        m.forward(xT, 2, yT);
+        // y = x Wᵀ: example 0 -> (2·2, -1·1 + 3·3), example 1 -> (2·5, -1·4 + 3·6), feature-major
+        assertThat(yT).containsExactly(4, 10, 8, 14);
+    }
+
+    @Test
+    void oneExampleTakesTheDotProductPathAndAgrees() {
+        float[] weights = randomArray(ROWS * COLS);
+        SparseMatrix w = SparseMatrix.of(weights, mask(0.3), ROWS, COLS);
+        float[] dense = w.toDense();
+        float[] x = randomArray(COLS);
+        float[] dy = randomArray(ROWS);
+        float[] y = new float[ROWS];
+        float[] dx = new float[COLS];
+        w.forward(x, 1, y);
+        w.backwardInput(dy, 1, dx);
+        double[] ey = new double[ROWS];
+        double[] edx = new double[COLS];
+        for (int r = 0; r < ROWS; r++) {
+            for (int c = 0; c < COLS; c++) {
+                ey[r] += (double) dense[r * COLS + c] * x[c];
+                edx[c] += (double) dense[r * COLS + c] * dy[r];
+            }
+        }
+        assertClose(y, ey);
+        assertClose(dx, edx);
+    }
 }
