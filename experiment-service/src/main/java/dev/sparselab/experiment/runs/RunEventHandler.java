@@ -91,7 +91,8 @@ public class RunEventHandler {
             return;
         }
         java.util.Set<UUID> fresh = ledger.markAllProcessed(events.stream().map(RunEvent::eventId).toList());
-        java.util.List<RunEvent.MetricsReported> todo = events.stream().filter(e -> fresh.contains(e.eventId()))
+        // an event delivered twice in one group counts once (remove: only its first copy passes)
+        java.util.List<RunEvent.MetricsReported> todo = events.stream().filter(e -> fresh.remove(e.eventId()))
                 .toList();
         if (todo.isEmpty()) {
             return;

@@ -192,7 +192,7 @@ class RunEventHandlerTest {
         RunEvent.MetricsReported ofDeletedRun = new RunEvent.MetricsReported(UUID.randomUUID(), List.of(
                 new MetricPoint("train.loss", 1, 1, 0.1)), null);
 
-        handler.applyMetrics(List.of(first, current, stale, afterCancel, current, ofDeletedRun));
+        handler.applyMetrics(List.of(first, current, stale, afterCancel, current, stale, ofDeletedRun));
 
         assertThat(jdbc.sql("select step, value from run_metrics where run_id = ? and name = 'train.loss' order by step")
                 .param(runId).query((rs, i) -> rs.getLong(1) + "=" + rs.getDouble(2)).list())
