@@ -7,7 +7,7 @@ import { onRun } from '../live';
 import { churnByLayer, series, type Route } from '../transforms';
 
 interface Layer { name: string; shape: number[]; parameters: number; nonZero: number; sparsity: number }
-interface Latency { batch: number; denseMs: number; cooMs: number; csrMs: number; sparseMs: number; speedup: number }
+interface Latency { batch: number; denseMs: number; cooMs: number; csrMs: number; sparseMs: number; speedup: number; condensedMs?: number | null }
 interface Block { name: string; kind: string; load: number[] | null; droppedFraction: number; imbalance: number; coverage: number }
 interface Conditional { task: string; bitsPerCharacter?: number; perplexity?: number; totalParameters: number;
   activeParameters: number; attentionDensity?: number; blocks: Block[] }
@@ -145,9 +145,10 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
     </table>
     ${c ? `<table><tr><th>batch</th><th>dense reference ms</th><th>routed / sparse ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
       `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.sparseMs.toFixed(3)}</td><td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`
-    : `<table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
+    : `<table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th>${e.latency.some((l) => l.condensedMs != null)
+      ? '<th>condensed ms</th>' : ''}<th>speed-up</th></tr>${e.latency.map((l) =>
       `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.cooMs.toFixed(3)}</td><td>${l.csrMs.toFixed(3)}</td>
-       <td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`}`
+       ${l.condensedMs != null ? `<td>${l.condensedMs.toFixed(3)}</td>` : ''}<td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`}`
     : state('empty', run.status === 'FAILED' || run.status === 'CANCELLED' ? 'No evaluation: the run did not finish.'
       : 'The evaluation appears when training ends.');
   root.querySelector('#run-prov')!.innerHTML = run.provenance ? `<h3>Provenance</h3><table class="kv">${Object.entries(run.provenance)

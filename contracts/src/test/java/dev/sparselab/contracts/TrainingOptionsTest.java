@@ -100,4 +100,48 @@ class TrainingOptionsTest {
         assertThat(pointers(sparse("{\"method\": \"nm\", \"n\": 5, \"m\": 4}"))).containsExactly("/sparsity/n");
         assertThat(pointers(sparse("{\"method\": \"wanda\", \"n\": 0, \"m\": 4}"))).containsExactly("/sparsity/n");
     }
+    @Test
+    void theSparseEngineIsChosenInTheSpecAndRefusedWhereItCannotTrain() {
+        ExperimentSpec s = parser.parse("""
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "model": {"type": "mlp", "hidden": [32]},
+                 "training": {"epochs": 1, "engine": "sparse"}, "sparsity": {"method": "set", "target": 0.9}}""",
+                false);
+        assertThat(s.training().sparseEngine()).isTrue();
+        // the default stays implicit (stored specs keep their hash); the engine is part of what a run computes
+        JsonNode plain = EventCodec.mapper().valueToTree(parser.parse(spec("", "", ", \"engine\": \"dense-masked\""),
+                false));
+        assertThat(plain.get("training").has("engine")).isFalse();
+        ExperimentSpec masked = new ExperimentSpec(null, null, null, s.dataset(), s.model(),
+                s.training().withEngine("dense-masked"), s.sparsity(), null);
+        assertThat(masked.training().engine()).isNull();
+        assertThat(s.content()).isNotEqualTo(masked.content());
+        assertThat(pointers(spec("", "", ", \"engine\": \"fast\""))).containsExactly("/training/engine");
+        assertThat(pointers("""
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "model": {"type": "lenet5"},
+                 "training": {"epochs": 1, "engine": "sparse"}}""")).containsExactly("/training/engine");
+        assertThat(pointers("""
+                {"name": "x", "dataset": {"name": "fashion-mnist"},
+                 "model": {"type": "mlp", "hidden": [32], "dropout": 0.2, "activation": "gelu"},
+                 "training": {"epochs": 1, "engine": "sparse"},
+                 "sparsity": {"method": "magnitude", "target": 0.9}}"""))
+                .containsExactlyInAnyOrder("/sparsity/method", "/model/dropout", "/model/activation");
+    }
+    @Test
+    void theSparseEngineIsLimitedByTheConnectionsItHolds() {
+        String wide = """
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "model": {"type": "mlp", "hidden": [32768, 32768]},
+                 "training": {"epochs": 1, "engine": "%s"}, "sparsity": {"method": "set", "target": %s}}""";
+        // 1,099,825,162 parameters dense; at 99% the sparse engine holds about 11 million of them
+        ExperimentSpec accepted = parser.plan(wide.formatted("sparse", "0.99"), false).runs().get(0).spec();
+        assertThat(dev.sparselab.contracts.spec.ModelSize.heldParameters(accepted)).isEqualTo(
+                Math.round(0.01 * (784L * 32768 + 32768L * 32768 + 32768L * 10)) + 32768 + 32768 + 10);
+        InvalidSpecException dense = catchThrowableOfType(InvalidSpecException.class,
+                () -> parser.plan(wide.formatted("dense-masked", "0.99"), false));
+        assertThat(dense.errors()).singleElement().satisfies(e -> assertThat(e.message())
+                .contains("has 1099825162 parameters"));
+        InvalidSpecException tooDense = catchThrowableOfType(InvalidSpecException.class,
+                () -> parser.plan(wide.formatted("sparse", "0.9"), false));
+        assertThat(tooDense.errors()).singleElement().satisfies(e -> assertThat(e.message())
+                .contains("holds 110041508").contains("sparse engine"));
+    }
 }

@@ -57,8 +57,9 @@ class DockerfilesTest {
                     .contains("DJL_OFFLINE=true").contains("SPARSELAB_DATASETS_DIR=/datasets");
         }
         if (module.equals("trainer-service")) {
-            // measured on 2 cores: a fixed, pre-touched heap and C1 only train ~1.5x faster (README)
-            assertThat(runtime).contains("-XX:TieredStopAtLevel=1").contains("-XX:+AlwaysPreTouch")
+            // a fixed, pre-touched heap (README, "Training throughput"); C2 on: the sparse engine's kernels are
+            // JIT-vectorized loops, 1.5-2.6x slower under C1 only (docs/sparse-engine.md)
+            assertThat(runtime).doesNotContain("TieredStopAtLevel").contains("-XX:+AlwaysPreTouch")
                     .containsPattern("InitialRAMPercentage=(\\d+).*MaxRAMPercentage=\\1");
         }
         if (path.endsWith(".cuda")) {

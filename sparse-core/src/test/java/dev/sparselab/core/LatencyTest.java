@@ -91,4 +91,27 @@ class LatencyTest {
             }
         }
     }
+
+    /** SRigL's condensed layout: timed for the layers that ask for it, counted in the sparse time when faster. */
+    @Test
+    void condensedConstantFanInLayersAreTimedAndChosenWhenFastest() {
+        try (NDManager m = NDManager.newBaseManager(Engines.device(), Engines.ENGINE)) {
+            float[] w = sparseMatrix(64, 128, 0.9, 3);
+            List<Latency> l = Latency.measureLayers(m, List.of(new Latency.Timed("fc1", w, 64, 128, null, true),
+                    new Latency.Timed("fc2", sparseMatrix(10, 64, 0.9, 4), 10, 64, null, false)), new int[]{1, 32});
+            for (Latency lat : l) {
+                Latency.LayerLatency fc1 = lat.layers().get(0);
+                Latency.LayerLatency fc2 = lat.layers().get(1);
+                assertThat(fc1.condensedMs()).isPositive();
+                assertThat(fc2.condensedMs()).isNull();
+                double fastest = Math.min(fc1.condensedMs(), Math.min(fc1.cooMs(), fc1.csrMs()));
+                assertThat(fc1.chosen()).isEqualTo(fc1.condensedMs() == fastest ? "condensed"
+                        : fc1.cooMs() <= fc1.csrMs() ? "coo" : "csr");
+                assertThat(lat.sparseMs()).isEqualTo(fastest + Math.min(fc2.cooMs(), fc2.csrMs()));
+                assertThat(lat.condensedMs()).isEqualTo(fc1.condensedMs() + fc2.csrMs());
+            }
+            assertThat(Latency.measureLayers(m, List.of(new Latency.Timed("fc2", sparseMatrix(10, 64, 0.9, 4), 10, 64,
+                    null)), new int[]{1}).get(0).condensedMs()).isNull();
+        }
+    }
 }

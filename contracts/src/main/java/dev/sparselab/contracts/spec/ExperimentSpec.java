@@ -53,7 +53,7 @@ public record ExperimentSpec(
     public ExperimentSpec content() {
         TrainingSpec t = training == null ? null : new TrainingSpec(training.epochs(), training.batchSize(),
                 training.optimizer(), training.seed(), training.loss(), null, training.algorithm(),
-                training.goodnessThreshold(), training.reduction(), training.labelSmoothing());
+                training.goodnessThreshold(), training.reduction(), training.labelSmoothing(), training.engine());
         return new ExperimentSpec(null, null, null, dataset, model, t, sparsity, null);
     }
 

@@ -67,4 +67,61 @@ public final class ModelSize {
         long in = features < 0 ? channels * height * width : features;
         return total + in * s.classes() + s.classes();
     }
+
+    /**
+     * The parameters a run holds: for the sparse engine (an mlp holding only its active connections) the weights kept
+     * at the target sparsity — (1 − target) of the sparsified layers' weights, which every distribution keeps exact
+     * over them — plus the layers kept dense and the biases; otherwise {@link #parameters}.
+     */
+    public static long heldParameters(ExperimentSpec spec) {
+        Shape s = shape(spec.dataset().name());
+        if (!spec.training().sparseEngine() || s == null || spec.model().stack() == null) {
+            return parameters(spec);
+        }
+        long[] weights = linearWeights(spec, s);
+        List<String> dense = denseNames(spec, weights.length);
+        double sparsified = 0;
+        long held = 0;
+        for (int i = 0; i < weights.length; i++) {
+            if (dense.contains("fc" + (i + 1)) || "dense".equals(spec.sparsity().method())) {
+                held += weights[i];
+            } else {
+                sparsified += weights[i];
+            }
+        }
+        double target = spec.sparsity().target() == null ? 0 : spec.sparsity().target();
+        return held + Math.round((1 - target) * sparsified) + (parameters(spec) - java.util.Arrays.stream(weights).sum());
+    }
+
+    /** The weights of the largest layer of an mlp (0 when the model is not one). */
+    public static long largestLayer(ExperimentSpec spec) {
+        Shape s = shape(spec.dataset().name());
+        return s == null || spec.model().stack() == null ? 0
+                : java.util.Arrays.stream(linearWeights(spec, s)).max().orElse(0);
+    }
+
+    /** The weights of each linear layer of an mlp, the output layer last. */
+    private static long[] linearWeights(ExperimentSpec spec, Shape s) {
+        List<LayerSpec> stack = spec.model().stack();
+        long[] out = new long[stack.size() + 1];
+        long in = (long) s.channels() * s.height() * s.width();
+        for (int i = 0; i < stack.size(); i++) {
+            out[i] = in * stack.get(i).units();
+            in = stack.get(i).units();
+        }
+        out[stack.size()] = in * s.classes();
+        return out;
+    }
+
+    private static List<String> denseNames(ExperimentSpec spec, int layers) {
+        List<String> names = new java.util.ArrayList<>();
+        for (String d : spec.sparsity().denseLayers() == null ? List.<String>of() : spec.sparsity().denseLayers()) {
+            names.add(switch (d) {
+                case "first" -> "fc1";
+                case "last" -> "fc" + layers;
+                default -> d;
+            });
+        }
+        return names;
+    }
 }

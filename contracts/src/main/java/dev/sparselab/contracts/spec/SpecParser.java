@@ -162,14 +162,20 @@ public final class SpecParser {
                     continue;
                 }
             }
-            long parameters = ModelSize.parameters(spec);
-            if (parameters > MAX_PARAMETERS) {
+            // the sparse engine holds only the active connections: its limit counts those
+            long parameters = ModelSize.heldParameters(spec);
+            boolean sparse = spec.training().sparseEngine();
+            if (parameters > MAX_PARAMETERS || sparse && ModelSize.largestLayer(spec) > Integer.MAX_VALUE) {
                 String at = point.keySet().stream().filter(p -> p.startsWith("model."))
                         .map(p -> "/sweep/grid/" + escape(p)).findFirst().orElse("/model");
                 if (seen.add(at + " size")) {
                     errors.add(new FieldError(at, (point.isEmpty() ? "" : "at grid point " + point + ": ")
-                            + "the model has " + parameters + " parameters; at most " + MAX_PARAMETERS
-                            + " are allowed"));
+                            + (parameters > MAX_PARAMETERS ? "the model " + (sparse ? "holds " + parameters
+                            + " parameters on the sparse engine (its active connections at the target sparsity, "
+                            + "biases and layers kept dense)" : "has " + parameters + " parameters") + "; at most "
+                            + MAX_PARAMETERS + " are allowed" : "a layer of the sparse engine holds at most "
+                            + Integer.MAX_VALUE + " weights (dense count); this model has one of "
+                            + ModelSize.largestLayer(spec))));
                 }
                 continue;
             }

@@ -15,6 +15,7 @@ final class TrainingOptions {
 
     static List<FieldError> check(ExperimentSpec spec) {
         List<FieldError> errors = new ArrayList<>(nm(spec.sparsity()));
+        errors.addAll(engine(spec));
         ModelSpec m = spec.model();
         TrainingSpec t = spec.training();
         boolean weightSparse = !m.conditional() && !t.local();
@@ -43,6 +44,49 @@ final class TrainingOptions {
         }
         return errors;
     }
+
+    /**
+     * What the sparse engine ({@code training.engine: sparse}) trains: an mlp (linear layers only) by backprop, with
+     * relu, tanh or sigmoid activations, no dropout and no output activation, under a method whose connections it
+     * can hold as a sparse structure: dense, random (a static mask), set or rigl.
+     */
+    static List<FieldError> engine(ExperimentSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        TrainingSpec t = spec.training();
+        if (!t.sparseEngine()) {
+            return errors;
+        }
+        ModelSpec m = spec.model();
+        List<LayerSpec> stack = m.stack();
+        boolean linearOnly = !m.conditional() && stack != null && stack.stream().allMatch(l -> "linear".equals(l.type()));
+        if (!linearOnly) {
+            errors.add(new FieldError("/training/engine", "the sparse engine trains mlp models (linear layers only); "
+                    + "model type '" + m.type() + "' trains with engine dense-masked"));
+        } else if (t.local()) {
+            errors.add(new FieldError("/training/engine", "the sparse engine trains by backprop, not by "
+                    + t.algorithm()));
+        }
+        String method = spec.sparsity().method();
+        if (!SPARSE_ENGINE_METHODS.contains(method)) {
+            errors.add(new FieldError("/sparsity/method", "the sparse engine (training.engine: sparse) trains methods "
+                    + String.join(", ", SPARSE_ENGINE_METHODS) + "; '" + method + "' trains with engine dense-masked"));
+        }
+        if (m.dropout() != null && m.dropout() > 0) {
+            errors.add(new FieldError("/model/dropout", "the sparse engine applies no dropout (set 0 or use engine "
+                    + "dense-masked)"));
+        }
+        if (m.activation() != null && !List.of("relu", "tanh", "sigmoid").contains(m.activation())) {
+            errors.add(new FieldError("/model/activation", "the sparse engine computes relu, tanh and sigmoid, not '"
+                    + m.activation() + "'"));
+        }
+        if (m.outputActivation() != null && !"none".equals(m.outputActivation())) {
+            errors.add(new FieldError("/model/outputActivation", "the sparse engine's output layer has no activation"));
+        }
+        return errors;
+    }
+
+    /** The methods the sparse engine trains. */
+    static final List<String> SPARSE_ENGINE_METHODS = List.of("dense", "random", "set", "rigl");
 
     /** N:M groups keep fewer than they hold; Wanda's N:M variant needs both numbers. */
     static List<FieldError> nm(SparsitySpec sparsity) {

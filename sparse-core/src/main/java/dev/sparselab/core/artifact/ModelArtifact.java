@@ -27,9 +27,44 @@ import java.util.Map;
  * @param spec    the resolved spec (with seed) the model was trained from
  * @param tensors parameters by name ({@code fc1.weight}, {@code fc1.bias}, ...), in layer order
  * @param masks   masks by weight name; a weight without a mask is dense
+ * @param sparse  weights stored at their active positions only (the sparse engine's layers too large to store
+ *                dense), by weight name; such a weight is absent from {@code tensors} and {@code masks}
  */
-public record ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Map<String, BitSet> masks) {
+public record ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Map<String, BitSet> masks,
+                            Map<String, SparseTensor> sparse) {
     private static final byte[] MAGIC = "SPLART01".getBytes(StandardCharsets.US_ASCII);
+
+    public ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Map<String, BitSet> masks) {
+        this(spec, tensors, masks, Map.of());
+    }
+
+    /**
+     * A matrix {@code [rows, cols]} held at its active positions: compressed rows ({@code rowPtr[r] .. rowPtr[r + 1]}
+     * index row r's entries, their columns ascending in {@code colIdx}) and the values there.
+     */
+    public record SparseTensor(long[] shape, int[] rowPtr, int[] colIdx, float[] values) {
+        public SparseTensor {
+            if (shape.length != 2 || rowPtr.length != shape[0] + 1 || colIdx.length != values.length
+                    || rowPtr[rowPtr.length - 1] != values.length) {
+                throw new IllegalArgumentException("compressed rows do not describe a " + Arrays.toString(shape)
+                        + " matrix of " + values.length + " values");
+            }
+        }
+
+        /** Non-zero values among the active positions. */
+        public long nonZeros() {
+            long n = 0;
+            for (float v : values) {
+                if (v != 0f) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    record SparseEntry(String name, long[] shape, int active) {
+    }
 
     /** A dense float tensor. */
     public record Tensor(long[] shape, float[] data) {
@@ -40,7 +75,9 @@ public record ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Ma
         }
     }
 
-    record Header(ExperimentSpec spec, List<Entry> tensors, List<MaskEntry> masks) {
+    /** The header; without sparse weights it is written as before they existed (an artifact's bytes, its id, stay). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Header(ExperimentSpec spec, List<Entry> tensors, List<MaskEntry> masks, List<SparseEntry> sparse) {
     }
 
     record Entry(String name, long[] shape) {
@@ -54,7 +91,10 @@ public record ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Ma
         tensors.forEach((k, v) -> entries.add(new Entry(k, v.shape())));
         List<MaskEntry> maskEntries = new ArrayList<>();
         masks.forEach((k, v) -> maskEntries.add(new MaskEntry(k, v.toByteArray().length)));
-        byte[] header = EventCodec.encode(new Header(spec, entries, maskEntries)).getBytes(StandardCharsets.UTF_8);
+        List<SparseEntry> sparseEntries = new ArrayList<>();
+        sparse.forEach((k, v) -> sparseEntries.add(new SparseEntry(k, v.shape(), v.values().length)));
+        byte[] header = EventCodec.encode(new Header(spec, entries, maskEntries,
+                sparseEntries.isEmpty() ? null : sparseEntries)).getBytes(StandardCharsets.UTF_8);
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
              DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
@@ -67,6 +107,17 @@ public record ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Ma
             }
             for (BitSet m : masks.values()) {
                 out.write(m.toByteArray());
+            }
+            for (SparseTensor t : sparse.values()) {
+                for (int v : t.rowPtr()) {
+                    out.writeInt(v);
+                }
+                for (int v : t.colIdx()) {
+                    out.writeInt(v);
+                }
+                for (float f : t.values()) {
+                    out.writeFloat(f);
+                }
             }
             out.flush();
             return bytes.toByteArray();
@@ -96,7 +147,23 @@ public record ModelArtifact(ExperimentSpec spec, Map<String, Tensor> tensors, Ma
             for (MaskEntry m : header.masks()) {
                 masks.put(m.name(), BitSet.valueOf(in.readNBytes(m.length())));
             }
-            return new ModelArtifact(header.spec(), tensors, masks);
+            Map<String, SparseTensor> sparse = new LinkedHashMap<>();
+            for (SparseEntry e : header.sparse() == null ? List.<SparseEntry>of() : header.sparse()) {
+                int[] rowPtr = new int[Math.toIntExact(e.shape()[0] + 1)];
+                for (int i = 0; i < rowPtr.length; i++) {
+                    rowPtr[i] = in.readInt();
+                }
+                int[] colIdx = new int[e.active()];
+                for (int i = 0; i < colIdx.length; i++) {
+                    colIdx[i] = in.readInt();
+                }
+                float[] values = new float[e.active()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = in.readFloat();
+                }
+                sparse.put(e.name(), new SparseTensor(e.shape(), rowPtr, colIdx, values));
+            }
+            return new ModelArtifact(header.spec(), tensors, masks, sparse);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -160,7 +160,7 @@ public final class ConditionalEvaluator {
             // would take more than 256 MB of scores
             boolean feasible = net.denseReferenceFloats((long) b * net.rowsPerExample()) <= (1L << 26);
             double dense = feasible ? time(net, batch, b, true, manager) : 0;
-            out.add(new Latency(b, dense, sparse, sparse, sparse, feasible ? dense / sparse : 0, List.of()));
+            out.add(new Latency(b, dense, sparse, sparse, sparse, feasible ? dense / sparse : 0, List.of(), null));
             if (n == 1) {
                 break;
             }

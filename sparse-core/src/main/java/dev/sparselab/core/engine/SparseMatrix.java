@@ -22,6 +22,21 @@ import java.util.stream.IntStream;
 public final class SparseMatrix {
     static final int BATCH_BLOCK = 64;
     private static final int ROWS_PER_TASK = 64;
+    /**
+     * Input features per tile: an input dimension wider than this is processed a tile at a time, so that the tile's
+     * block of the input ({@value} features × {@value #BATCH_BLOCK} examples, 256 KB) stays in the core's cache
+     * while a task's rows stream their entries in that tile past it (without tiles, a 32768-wide input block is 8 MB:
+     * every entry's scaled add missed the cache; 32768² at 99%: 2.6 s a training step untiled, 1.3–1.4 s tiled).
+     */
+    static final int TILE = 1024;
+
+    /**
+     * Rows per task when tiled: the more rows share a cached tile the fewer times it is loaded, as long as every core
+     * still gets a few tasks (2048 at most: 32768 rows on 2 cores; 512 for 4096).
+     */
+    private static int tiledRowsPerTask(int n) {
+        return Math.max(ROWS_PER_TASK, Math.min(2048, n / (4 * Runtime.getRuntime().availableProcessors())));
+    }
 
     private final int rows;
     private final int cols;
@@ -32,6 +47,11 @@ public final class SparseMatrix {
     private final int[] colPtr;
     private final int[] rowIdx;
     private final int[] pos;
+    // entry ranges per (row, tile) when tiled: row r's entries of tile t are rowTiles[r·(tiles+1) + t .. + t + 1)
+    private final int colTiles;
+    private final int[] rowTiles;
+    private final int rowTilesOfColumns;
+    private final int[] columnTiles;
 
     private SparseMatrix(int rows, int cols, int[] rowPtr, int[] colIdx, float[] values) {
         this.rows = rows;
@@ -57,6 +77,28 @@ public final class SparseMatrix {
                 pos[at] = k;
             }
         }
+        colTiles = (cols + TILE - 1) / TILE;
+        rowTiles = colTiles > 1 ? tiles(rows, rowPtr, colIdx, colTiles) : null;
+        rowTilesOfColumns = (rows + TILE - 1) / TILE;
+        columnTiles = rowTilesOfColumns > 1 ? tiles(cols, colPtr, rowIdx, rowTilesOfColumns) : null;
+    }
+
+    /** For each of {@code n} lines, where each tile's entries start (the index within a line ascends). */
+    private static int[] tiles(int n, int[] ptr, int[] index, int tiles) {
+        int[] out = new int[Math.multiplyExact(n, tiles + 1)];
+        for (int r = 0; r < n; r++) {
+            int k = ptr[r];
+            int o = r * (tiles + 1);
+            for (int t = 0; t < tiles; t++) {
+                out[o + t] = k;
+                int end = (t + 1) * TILE;
+                while (k < ptr[r + 1] && index[k] < end) {
+                    k++;
+                }
+            }
+            out[o + tiles] = ptr[r + 1];
+        }
+        return out;
     }
 
     /**
@@ -88,6 +130,35 @@ public final class SparseMatrix {
         }
         rowPtr[rows] = k;
         return new SparseMatrix(rows, cols, rowPtr, colIdx, values);
+    }
+
+    /**
+     * A matrix from its compressed rows: row {@code i}'s entries are {@code rowPtr[i] .. rowPtr[i + 1]}, their
+     * columns strictly increasing (the arrays are taken, not copied).
+     */
+    public static SparseMatrix ofRows(int rows, int cols, int[] rowPtr, int[] colIdx, float[] values) {
+        if (rowPtr.length != rows + 1 || rowPtr[0] != 0 || rowPtr[rows] != colIdx.length
+                || colIdx.length != values.length) {
+            throw new IllegalArgumentException("compressed rows do not describe a " + rows + "×" + cols + " matrix");
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+                if (colIdx[k] < 0 || colIdx[k] >= cols || k > rowPtr[i] && colIdx[k] <= colIdx[k - 1]) {
+                    throw new IllegalArgumentException("row " + i + " has columns out of order or out of range");
+                }
+            }
+        }
+        return new SparseMatrix(rows, cols, rowPtr, colIdx, values);
+    }
+
+    /** Row {@code i}'s entries are {@code rowPtr()[i] .. rowPtr()[i + 1]} (not a copy: do not change it). */
+    public int[] rowPtr() {
+        return rowPtr;
+    }
+
+    /** The column of each entry (not a copy: do not change it). */
+    public int[] colIdx() {
+        return colIdx;
     }
 
     /** The non-zeros of a row-major {@code [rows, cols]} weight matrix (a pruned model's layer). */
@@ -129,7 +200,7 @@ public final class SparseMatrix {
 
     /** The dense row-major {@code [rows, cols]} matrix (zeros at inactive positions). */
     public float[] toDense() {
-        float[] dense = new float[rows * cols];
+        float[] dense = new float[Math.multiplyExact(rows, cols)];
         for (int i = 0; i < rows; i++) {
             for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
                 dense[i * cols + colIdx[k]] = values[k];
@@ -142,14 +213,14 @@ public final class SparseMatrix {
     public void forward(float[] xT, int batch, float[] yT) {
         check(xT, cols, batch, "xT");
         check(yT, rows, batch, "yT");
-        multiply(rows, rowPtr, colIdx, null, xT, batch, yT);
+        multiply(rows, rowPtr, colIdx, null, colTiles, rowTiles, xT, batch, yT);
     }
 
     /** {@code dxT [cols, batch] = Wᵀ · dyT [rows, batch]}. */
     public void backwardInput(float[] dyT, int batch, float[] dxT) {
         check(dyT, rows, batch, "dyT");
         check(dxT, cols, batch, "dxT");
-        multiply(cols, colPtr, rowIdx, pos, dyT, batch, dxT);
+        multiply(cols, colPtr, rowIdx, pos, rowTilesOfColumns, columnTiles, dyT, batch, dxT);
     }
 
     /**
@@ -157,9 +228,10 @@ public final class SparseMatrix {
      * ({@code at(t)} is {@code valuePos[t]}, or {@code t} itself when {@code valuePos} is null): W's rows or, through
      * the transpose's index, its columns.
      */
-    private void multiply(int n, int[] ptr, int[] index, int[] valuePos, float[] in, int batch, float[] out) {
+    private void multiply(int n, int[] ptr, int[] index, int[] valuePos, int tiles, int[] tilePtr, float[] in,
+                          int batch, float[] out) {
         if (batch == 1) { // one example: a gathered dot product per row, no batch loop
-            parallelRows(n, values.length, (from, to) -> {
+            parallelRows(n, values.length, ROWS_PER_TASK, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     float sum = 0f;
                     for (int t = ptr[r]; t < ptr[r + 1]; t++) {
@@ -170,7 +242,8 @@ public final class SparseMatrix {
             });
             return;
         }
-        parallelRows(n, (long) values.length * batch, (from, to) -> {
+        int rowsPerTask = tiles > 1 ? tiledRowsPerTask(n) : ROWS_PER_TASK;
+        parallelRows(n, (long) values.length * batch, rowsPerTask, (from, to) -> {
             for (int b0 = 0; b0 < batch; b0 += BATCH_BLOCK) {
                 int b1 = Math.min(batch, b0 + BATCH_BLOCK);
                 for (int r = from; r < to; r++) {
@@ -178,8 +251,15 @@ public final class SparseMatrix {
                     for (int b = b0; b < b1; b++) {
                         out[o + b] = 0f;
                     }
-                    for (int t = ptr[r]; t < ptr[r + 1]; t++) {
-                        axpy(values[valuePos == null ? t : valuePos[t]], in, index[t] * batch, out, o, b0, b1);
+                }
+                for (int tile = 0; tile < tiles; tile++) {
+                    for (int r = from; r < to; r++) {
+                        int o = r * batch;
+                        int start = tiles > 1 ? tilePtr[r * (tiles + 1) + tile] : ptr[r];
+                        int end = tiles > 1 ? tilePtr[r * (tiles + 1) + tile + 1] : ptr[r + 1];
+                        for (int t = start; t < end; t++) {
+                            axpy(values[valuePos == null ? t : valuePos[t]], in, index[t] * batch, out, o, b0, b1);
+                        }
                     }
                 }
             }
@@ -193,14 +273,20 @@ public final class SparseMatrix {
         if (grad.length != values.length) {
             throw new IllegalArgumentException("grad must have one entry per non-zero (" + values.length + ")");
         }
-        parallelRows(rows, (long) values.length * batch, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int yo = i * batch;
-                for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
-                    grad[k] = dot(dyT, yo, xT, colIdx[k] * batch, batch);
-                }
-            }
-        });
+        int tiles = colTiles;
+        parallelRows(rows, (long) values.length * batch, tiles > 1 ? tiledRowsPerTask(rows) : ROWS_PER_TASK,
+                (from, to) -> {
+                    for (int tile = 0; tile < tiles; tile++) {
+                        for (int i = from; i < to; i++) {
+                            int yo = i * batch;
+                            int start = tiles > 1 ? rowTiles[i * (tiles + 1) + tile] : rowPtr[i];
+                            int end = tiles > 1 ? rowTiles[i * (tiles + 1) + tile + 1] : rowPtr[i + 1];
+                            for (int k = start; k < end; k++) {
+                                grad[k] = dot(dyT, yo, xT, colIdx[k] * batch, batch);
+                            }
+                        }
+                    }
+                });
     }
 
     private static void axpy(float a, float[] x, int xo, float[] y, int yo, int b0, int b1) {
@@ -236,14 +322,14 @@ public final class SparseMatrix {
     /** Below this many multiply-adds a kernel runs on the calling thread: handing out tasks would cost more. */
     static final long PARALLEL_WORK = 1L << 20;
 
-    private static void parallelRows(int n, long work, RowRange body) {
-        int tasks = (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+    private static void parallelRows(int n, long work, int rowsPerTask, RowRange body) {
+        int tasks = (n + rowsPerTask - 1) / rowsPerTask;
         if (tasks <= 1 || work < PARALLEL_WORK) {
             body.run(0, n);
             return;
         }
         IntStream.range(0, tasks).parallel()
-                .forEach(t -> body.run(t * ROWS_PER_TASK, Math.min(n, (t + 1) * ROWS_PER_TASK)));
+                .forEach(t -> body.run(t * rowsPerTask, Math.min(n, (t + 1) * rowsPerTask)));
     }
 
     private static void check(float[] a, int features, int batch, String name) {

@@ -28,12 +28,31 @@ import java.util.List;
  * @param sparseMs      sum over layers of the faster sparse kernel
  * @param speedup       denseMs / sparseMs, the realized speed-up
  * @param layers        per layer: its times and the chosen kernel
+ * @param condensedMs   SRigL models: sum over layers of the condensed constant fan-in kernel
+ *                      ({@link dev.sparselab.core.engine.CondensedMatrix}; the CSR time for a layer it does not
+ *                      apply to: a conv, a layer kept dense); null for other models
  */
 public record Latency(int batch, double denseMs, double cooMs, double csrMs, double sparseMs, double speedup,
-                      List<LayerLatency> layers) {
+                      List<LayerLatency> layers, Double condensedMs) {
 
-    /** One layer's median times in milliseconds and the faster sparse kernel ({@code coo} or {@code csr}). */
-    public record LayerLatency(String name, double denseMs, double cooMs, double csrMs, String chosen) {
+    /**
+     * One layer's median times in milliseconds and the fastest sparse kernel ({@code coo}, {@code csr} or
+     * {@code condensed}); {@code condensedMs} only for the sparsified Linear layers of an SRigL model.
+     */
+    public record LayerLatency(String name, double denseMs, double cooMs, double csrMs, String chosen,
+                               Double condensedMs) {
+        LayerLatency(String name, double denseMs, double cooMs, double csrMs) {
+            this(name, denseMs, cooMs, csrMs, cooMs <= csrMs ? "coo" : "csr", null);
+        }
+
+        LayerLatency withCondensed(double ms) {
+            return new LayerLatency(name, denseMs, cooMs, csrMs, ms < Math.min(cooMs, csrMs) ? "condensed" : chosen,
+                    ms);
+        }
+
+        double fastestSparseMs() {
+            return condensedMs == null ? Math.min(cooMs, csrMs) : Math.min(condensedMs, Math.min(cooMs, csrMs));
+        }
     }
 
     static final int WARMUP = 3;
@@ -42,7 +61,10 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
     /**
      * A layer to time: its weight (row-major [out, fanIn], a conv kernel flattened) and, for a conv, its geometry.
      */
-    public record Timed(String name, float[] weight, int out, int fanIn, ConvGeometry conv) {
+    public record Timed(String name, float[] weight, int out, int fanIn, ConvGeometry conv, boolean condensed) {
+        public Timed(String name, float[] weight, int out, int fanIn, ConvGeometry conv) {
+            this(name, weight, out, fanIn, conv, false);
+        }
     }
 
     /** Times every layer at each batch size; conv layers include the im2col of their sparse paths. */
@@ -50,22 +72,46 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
         List<Latency> out = new ArrayList<>();
         for (int batch : batches) {
             List<LayerLatency> layers = new ArrayList<>();
-            double dense = 0;
-            double coo = 0;
-            double csr = 0;
-            double sparse = 0;
             for (Timed t : timed) {
                 LayerLatency l = t.conv() == null ? layer(manager, t.name(), t.weight(), t.out(), t.fanIn(), batch)
                         : convLayer(manager, t, batch);
-                layers.add(l);
-                dense += l.denseMs();
-                coo += l.cooMs();
-                csr += l.csrMs();
-                sparse += Math.min(l.cooMs(), l.csrMs());
+                layers.add(t.condensed() && t.conv() == null ? l.withCondensed(condensed(t, batch)) : l);
             }
-            out.add(new Latency(batch, dense, coo, csr, sparse, dense / sparse, layers));
+            out.add(of(batch, layers));
         }
         return out;
+    }
+
+    /** A model's latency at one batch size: the sums over its layers, the sparse one of each layer's faster kernel. */
+    static Latency of(int batch, List<LayerLatency> layers) {
+        double dense = 0;
+        double coo = 0;
+        double csr = 0;
+        double sparse = 0;
+        double condensed = 0;
+        boolean anyCondensed = false;
+        for (LayerLatency l : layers) {
+            dense += l.denseMs();
+            coo += l.cooMs();
+            csr += l.csrMs();
+            sparse += l.fastestSparseMs();
+            condensed += l.condensedMs() == null ? l.csrMs() : l.condensedMs();
+            anyCondensed |= l.condensedMs() != null;
+        }
+        return new Latency(batch, dense, coo, csr, sparse, dense / sparse, layers, anyCondensed ? condensed : null);
+    }
+
+    /** The condensed constant fan-in kernel's time for a Linear layer. */
+    static double condensed(Timed t, int batch) {
+        dev.sparselab.core.engine.CondensedMatrix c =
+                dev.sparselab.core.engine.CondensedMatrix.of(t.weight(), t.out(), t.fanIn());
+        float[] x = new float[batch * t.fanIn()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i * 0.37);
+        }
+        float[] xT = dev.sparselab.core.engine.SparseMatrix.featureMajor(x, batch, t.fanIn());
+        float[] y = new float[t.out() * batch];
+        return median(() -> c.forward(xT, batch, y));
     }
 
     static LayerLatency convLayer(NDManager parent, Timed t, int batch) {
@@ -95,7 +141,7 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
             });
             Csr csr = Csr.of(t.weight(), t.out(), g.fanIn());
             double csrMs = median(() -> csr.multiplyTransposed(g.im2col(x, batch), rows));
-            return new LayerLatency(t.name(), denseMs, cooMs, csrMs, cooMs <= csrMs ? "coo" : "csr");
+            return new LayerLatency(t.name(), denseMs, cooMs, csrMs);
         }
     }
 
@@ -143,7 +189,78 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
             float[] xFeatureMajor = dev.sparselab.core.engine.SparseMatrix.featureMajor(x, batch, cols);
             float[] y = new float[rows * batch];
             double csrMs = Math.min(exampleMajorMs, median(() -> engine.forward(xFeatureMajor, batch, y)));
-            return new LayerLatency(name, denseMs, cooMs, csrMs, cooMs <= csrMs ? "coo" : "csr");
+            return new LayerLatency(name, denseMs, cooMs, csrMs);
+        }
+    }
+
+    /** Layers of more weights than this have their dense time measured on their first rows and scaled. */
+    static final long DENSE_TIMING_LIMIT = 1L << 25;
+
+    /**
+     * Times the layers of a sparse-engine model (weights held at their active positions) at each batch size: the
+     * engine's kernel, PyTorch COO built from the same entries, and the dense product of the densified weights; a
+     * layer of more than {@value #DENSE_TIMING_LIMIT} weights (too large to densify) has its dense time measured on
+     * its first rows ({@value #DENSE_TIMING_LIMIT} weights) and scaled to all rows (a GEMM's time is linear in them).
+     */
+    public static List<Latency> measureSparse(NDManager manager, List<String> names,
+                                              List<dev.sparselab.core.engine.SparseMatrix> weights, int[] batches) {
+        List<Latency> out = new ArrayList<>();
+        for (int batch : batches) {
+            List<LayerLatency> layers = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                layers.add(sparseLayer(manager, names.get(i), weights.get(i), batch));
+            }
+            out.add(of(batch, layers));
+        }
+        return out;
+    }
+
+    static LayerLatency sparseLayer(NDManager parent, String name, dev.sparselab.core.engine.SparseMatrix w,
+                                    int batch) {
+        int rows = w.rows();
+        int cols = w.cols();
+        try (NDManager m = parent.newSubManager()) {
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37);
+            }
+            NDArray xT = m.create(x, new Shape(batch, cols)).transpose().duplicate();
+            int denseRows = (int) Math.max(1, Math.min(rows, DENSE_TIMING_LIMIT / cols));
+            float[] slice = new float[denseRows * cols];
+            int[] rowPtr = w.rowPtr();
+            int[] colIdx = w.colIdx();
+            float[] values = w.values();
+            for (int r = 0; r < denseRows; r++) {
+                for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                    slice[r * cols + colIdx[k]] = values[k];
+                }
+            }
+            NDArray wDense = m.create(slice, new Shape(denseRows, cols));
+            double denseMs = median(() -> {
+                try (NDArray y = wDense.matMul(xT)) {
+                    y.getFloat(0, 0);
+                }
+            }) * rows / denseRows;
+            long[][] indices = new long[2][values.length];
+            for (int r = 0; r < rows; r++) {
+                for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                    indices[0][k] = r;
+                    indices[1][k] = colIdx[k];
+                }
+            }
+            NDArray wCoo;
+            try (NDArray borrowed = m.createCoo(FloatBuffer.wrap(values.clone()), indices, new Shape(rows, cols))) {
+                wCoo = borrowed.duplicate();
+            }
+            double cooMs = median(() -> {
+                try (NDArray y = wCoo.matMul(xT)) {
+                    y.getFloat(0, 0);
+                }
+            });
+            float[] xFeatureMajor = dev.sparselab.core.engine.SparseMatrix.featureMajor(x, batch, cols);
+            float[] y = new float[rows * batch];
+            double csrMs = median(() -> w.forward(xFeatureMajor, batch, y));
+            return new LayerLatency(name, denseMs, cooMs, csrMs);
         }
     }
 
@@ -177,16 +294,18 @@ public record Latency(int batch, double denseMs, double cooMs, double csrMs, dou
 
     /**
      * The median of {@value #REPEATS} timings after {@value #WARMUP} warm-ups; work that takes over 50 ms
-     * is timed 5 times after one warm-up (its median is stable, and evaluations stay short).
+     * is timed 5 times after one warm-up (its median is stable, and evaluations stay short), over a second 3 times.
      */
     private static double median(Runnable work) {
         long t0 = System.nanoTime();
         work.run();
-        boolean slow = (System.nanoTime() - t0) / 1e6 > 50;
+        double first = (System.nanoTime() - t0) / 1e6;
+        boolean slow = first > 50;
         for (int i = 1; i < (slow ? 1 : WARMUP); i++) {
             work.run();
         }
-        int repeats = slow ? 5 : REPEATS;
+        // work of seconds (a billion-weight layer's COO product) is timed 3 times: the evaluation stays minutes
+        int repeats = first > 1000 ? 3 : slow ? 5 : REPEATS;
         double[] ms = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             long start = System.nanoTime();

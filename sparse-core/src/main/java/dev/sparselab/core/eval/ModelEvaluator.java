@@ -47,6 +47,13 @@ public final class ModelEvaluator {
     public static final int TOP5_ABOVE_CLASSES = 10;
 
     public Evaluation evaluate(ModelArtifact artifact, Dataset test) {
+        if (!artifact.sparse().isEmpty()) {
+            // a sparse-engine model too large to store dense: evaluated through the sparse engine's forward pass
+            try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
+                return SparseEvaluator.evaluate(artifact, test, manager, "cpu (sparse engine); dense timings on "
+                        + device);
+            }
+        }
         Network net = Network.build(artifact.spec().model(), artifact.spec().sparsity(), test.featureDim(),
                 test.classes());
         net.thresholds().keySet().forEach(layer -> net.setThreshold(layer,
@@ -236,12 +243,16 @@ public final class ModelEvaluator {
 
     /** The layers a spec keeps dense ({@code first}, {@code last} or names). */
     static java.util.Set<String> denseLayers(Network net, List<String> denseLayers) {
+        return denseLayers(net.layers().stream().map(Network.Layer::name).toList(), denseLayers);
+    }
+
+    /** The layers a spec keeps dense, among the model's layer names in forward order. */
+    static java.util.Set<String> denseLayers(List<String> names, List<String> denseLayers) {
         java.util.Set<String> dense = new java.util.HashSet<>();
-        List<Network.Layer> layers = net.layers();
         for (String d : denseLayers == null ? List.<String>of() : denseLayers) {
             dense.add(switch (d) {
-                case "first" -> layers.get(0).name();
-                case "last" -> layers.get(layers.size() - 1).name();
+                case "first" -> names.get(0);
+                case "last" -> names.get(names.size() - 1);
                 default -> d;
             });
         }
@@ -284,6 +295,7 @@ public final class ModelEvaluator {
 
     private static List<Latency> latency(Network net, ModelArtifact artifact, NDManager manager) {
         Map<String, Shape[]> shapes = net.layerShapes(manager);
+        java.util.Set<String> dense = denseLayers(net, artifact.spec().sparsity().withDefaults().denseLayers());
         List<Latency.Timed> timed = new ArrayList<>();
         for (Network.Layer l : net.layers()) {
             ConvGeometry conv = null;
@@ -294,8 +306,11 @@ public final class ModelEvaluator {
                 conv = new ConvGeometry((int) in.get(1), (int) in.get(2), (int) in.get(3), (int) k[2], (int) k[3],
                         (int) block.getStride().get(0), (int) block.getPadding().get(0));
             }
+            // an SRigL model's sparsified Linear layers are also timed in the condensed constant fan-in layout
+            boolean condensed = artifact.spec().sparsity() instanceof dev.sparselab.contracts.spec.SriglSpec
+                    && conv == null && !dense.contains(l.name());
             timed.add(new Latency.Timed(l.name(), tensor(artifact, l.name() + ".weight").data(), l.out(), l.in(),
-                    conv));
+                    conv, condensed));
         }
         return Latency.measureLayers(manager, timed, LATENCY_BATCHES);
     }

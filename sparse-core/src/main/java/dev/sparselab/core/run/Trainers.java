@@ -6,6 +6,7 @@ import dev.sparselab.core.cond.ConditionalModel;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.TokenData;
 import dev.sparselab.core.data.TrainingData;
+import dev.sparselab.core.engine.SparseEngineModel;
 import dev.sparselab.core.train.Engines;
 import dev.sparselab.core.train.StepObserver;
 import dev.sparselab.core.train.TrainingListener;
@@ -14,7 +15,7 @@ import dev.sparselab.core.train.WeightSparseModel;
 
 /**
  * The trainer of a spec: one {@link TrainingLoop} over the model the spec describes, a weight-sparse network
- * ({@link WeightSparseModel}) or a conditional one ({@link ConditionalModel}: transformers on token data, mlps
+ * ({@link WeightSparseModel}, or {@link SparseEngineModel} when the spec chooses the sparse engine) or a conditional one ({@link ConditionalModel}: transformers on token data, mlps
  * with conditional blocks, layer-local training). The only place that tells the two apart for training.
  */
 public final class Trainers {
@@ -41,6 +42,10 @@ public final class Trainers {
         }
         if (!(data instanceof Dataset examples)) {
             throw new IllegalArgumentException("a " + spec.model().type() + " trains on examples, not on token data");
+        }
+        if (SparseEngineModel.handles(spec)) {
+            return new TrainingLoop(spec, () -> new SparseEngineModel(spec, examples, listener), listener,
+                    Device.cpu());
         }
         return weightSparse(spec, examples, listener, device, StepObserver.NONE);
     }

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * inactive after the drop, with the largest |dense gradient|. Newly grown connections start at 0 with
  * reset optimizer state; a dropped connection that is regrown keeps its weight (as in the reference code).
  */
-final class RigL implements SparsityMethod {
+public final class RigL implements SparsityMethod {
     private final RiglSpec spec;
     private final StepRandom rng;
     private final List<Update> updates = new ArrayList<>();
@@ -36,15 +36,25 @@ final class RigL implements SparsityMethod {
     }
 
     long endStep(SparseState state) {
-        return (long) Math.floor(spec.stopFraction() * state.trainSteps());
+        return endStep(spec, state.trainSteps());
     }
 
-    static double alphaAt(double alpha, long t, long tEnd) {
+    /** T_end: the step at which updates stop (also the sparse engine's). */
+    public static long endStep(RiglSpec spec, long trainSteps) {
+        return (long) Math.floor(spec.stopFraction() * trainSteps);
+    }
+
+    /** Whether RigL updates the masks at step {@code t} (also the sparse engine's). */
+    public static boolean isUpdateStep(RiglSpec spec, long t, long tEnd) {
+        return t % spec.deltaT() == 0 && t < tEnd;
+    }
+
+    public static double alphaAt(double alpha, long t, long tEnd) {
         return alpha / 2 * (1 + Math.cos(Math.PI * t / tEnd));
     }
 
     boolean isUpdateStep(long t, long tEnd) {
-        return t % spec.deltaT() == 0 && t < tEnd;
+        return isUpdateStep(spec, t, tEnd);
     }
 
     @Override
@@ -78,7 +88,7 @@ final class RigL implements SparsityMethod {
     }
 
     /** One RigL update of one layer; writes 0 into {@code w} at newly grown positions. */
-    static float[] dropAndGrow(float[] w, float[] g, float[] mask, int k, SplittableRandom rng) {
+    public static float[] dropAndGrow(float[] w, float[] g, float[] mask, int k, SplittableRandom rng) {
         int n = w.length;
         // drop: among active, the k smallest |W| (noise far below float resolution of |W| breaks ties)
         float[] dropScore = new float[n];

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * draws regrown weights as it initialized them). The optimizer state of every changed position is reset. A
  * layer without empty positions (made dense by ER) is left as it is.
  */
-final class SetMethod implements SparsityMethod {
+public final class SetMethod implements SparsityMethod {
     private final SetSpec spec;
     private final StepRandom rng;
     private final ModelSpec model;
@@ -33,7 +33,7 @@ final class SetMethod implements SparsityMethod {
     }
 
     /** Draws the values of {@code n} regrown weights. */
-    interface Regrow {
+    public interface Regrow {
         float[] draw(int n, SplittableRandom rng);
     }
 
@@ -49,6 +49,11 @@ final class SetMethod implements SparsityMethod {
     }
 
     Regrow regrow(LayerShape l) {
+        return regrowFor(spec, model, l);
+    }
+
+    /** How SET draws the regrown weights of layer {@code l} (also the sparse engine's). */
+    public static Regrow regrowFor(SetSpec spec, ModelSpec model, LayerShape l) {
         if (spec.regrowStd() != null) {
             return normal(spec.regrowStd());
         }
@@ -83,7 +88,7 @@ final class SetMethod implements SparsityMethod {
      * One SET step on one layer: returns the new mask and writes the regrown weights into {@code w}.
      * Exactly round(zeta * positives) + round(zeta * negatives) connections are removed and as many grown.
      */
-    static float[] evolve(float[] w, float[] mask, double zeta, Regrow regrow, SplittableRandom rng) {
+    public static float[] evolve(float[] w, float[] mask, double zeta, Regrow regrow, SplittableRandom rng) {
         List<Integer> pos = new ArrayList<>();
         List<Integer> neg = new ArrayList<>();
         for (int i = 0; i < w.length; i++) {

@@ -40,6 +40,18 @@ public record Checkpoint(String specHash, int epochsDone, int position, long ste
     record Entry(String name, long[] shape) {
     }
 
+    /** A one-dimensional tensor of these values (what a model's capture writes). */
+    public static ModelArtifact.Tensor vector(float[] values) {
+        return new ModelArtifact.Tensor(new long[]{values.length}, values);
+    }
+
+    /** Fails with {@link CheckpointMismatchException} when the checkpoint was taken at another target sparsity. */
+    public void requireTarget(double target) {
+        if (scalar("target") != target) {
+            throw new CheckpointMismatchException("target sparsity " + scalar("target") + " != the spec's " + target);
+        }
+    }
+
     public double scalar(String name) {
         Double v = scalars.get(name);
         if (v == null) {

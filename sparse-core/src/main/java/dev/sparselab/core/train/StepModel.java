@@ -66,6 +66,11 @@ public interface StepModel extends AutoCloseable {
         return "train";
     }
 
+    /** The engine that computes the model, for the provenance; null: the DJL engine the loop trains with. */
+    default String engineName() {
+        return null;
+    }
+
     /** The training data's hash (provenance). */
     String dataHash();
 

@@ -128,8 +128,10 @@ public final class TrainingLoop {
             }
             model.endTraining(p.step, p.epochsDone);
             long millis = (System.nanoTime() - started) / 1_000_000;
+            boolean djl = model.engineName() == null;
             RunProvenance provenance = new RunProvenance(specHash, seed, model.dataHash(), Engine.getDjlVersion(),
-                    engine.getEngineName(), engine.getVersion(), device.toString(),
+                    djl ? engine.getEngineName() : model.engineName(),
+                    djl ? engine.getVersion() : System.getProperty("java.version"), djl ? device.toString() : "cpu",
                     System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                     System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                     millis, p.samples * 1000.0 / Math.max(1, millis), model.trainingFlops(p.samples),

@@ -284,30 +284,23 @@ public final class WeightSparseModel implements StepModel {
             tensors.put("param/" + l.name() + ".bias", new ModelArtifact.Tensor(new long[]{l.out()},
                     l.bias().getArray().toFloatArray()));
         }
-        state.masks().forEach((k, v) -> tensors.put("mask/" + k, vector(v)));
-        state.biasMasks().forEach((k, v) -> tensors.put("biasmask/" + k, vector(v)));
+        state.masks().forEach((k, v) -> tensors.put("mask/" + k, Checkpoint.vector(v)));
+        state.biasMasks().forEach((k, v) -> tensors.put("biasmask/" + k, Checkpoint.vector(v)));
         optimizer.exportState().forEach((name, arrays) -> {
             for (int i = 0; i < arrays.length; i++) {
-                tensors.put("opt/" + name + "/" + i, vector(arrays[i]));
+                tensors.put("opt/" + name + "/" + i, Checkpoint.vector(arrays[i]));
             }
         });
-        method.saveState().forEach((k, v) -> tensors.put("method/" + k, vector(v)));
-        net.thresholds().forEach((k, v) -> tensors.put("threshold/" + k, vector(new float[]{v})));
+        method.saveState().forEach((k, v) -> tensors.put("method/" + k, Checkpoint.vector(v)));
+        net.thresholds().forEach((k, v) -> tensors.put("threshold/" + k, Checkpoint.vector(new float[]{v})));
         scalars.put("trainingFlops", state.trainingFlops());
         scalars.put("maskSparsity", state.maskSparsity());
         scalars.put("target", spec.sparsity().target());
     }
 
-    private static ModelArtifact.Tensor vector(float[] values) {
-        return new ModelArtifact.Tensor(new long[]{values.length}, values);
-    }
-
     @Override
     public void restore(Checkpoint c) {
-        if (c.scalar("target") != spec.sparsity().target()) {
-            throw new CheckpointMismatchException("target sparsity " + c.scalar("target") + " != the spec's "
-                    + spec.sparsity().target());
-        }
+        c.requireTarget(spec.sparsity().target());
         Map<String, float[]> params = c.group("param");
         for (Network.Layer l : net.layers()) {
             l.weight().getArray().set(FloatBuffer.wrap(require(params, l.name() + ".weight", l.weightCount())));

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  * shapes cross every blocking boundary (rows per task, the batch block, the dot product's unrolling).
  */
 class SparseMatrixTest {
-    static final int ROWS = 150;
-    static final int COLS = 77;
+    int ROWS = 150;
+    int COLS = 77;
     static final int BATCH = 131;
 
     final SplittableRandom random = new SplittableRandom(7);

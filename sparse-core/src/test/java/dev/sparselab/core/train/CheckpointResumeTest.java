@@ -38,21 +38,6 @@ class CheckpointResumeTest {
     private static final String SGD = "{\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0.9}";
     private static final String MLP = "{\"type\": \"mlp\", \"hidden\": [64, 32], \"activation\": \"relu\"}";
 
-    /** Records every checkpoint the policy asks for, as bytes. */
-    private static final class Recorder implements Checkpointer {
-        final Map<String, byte[]> saved = new LinkedHashMap<>();
-
-        @Override
-        public boolean due(int epochsDone, int position, long step, boolean epochEnd) {
-            return epochEnd || position == 7;
-        }
-
-        @Override
-        public void save(Checkpoint c) {
-            saved.put(c.epochsDone() + ":" + c.position(), c.toBytes());
-        }
-    }
-
     private static Dataset data() {
         return SyntheticData.generate(11, true);
     }
@@ -86,7 +71,7 @@ class CheckpointResumeTest {
 
     private static void assertResumesExactly(ExperimentSpec spec) {
         List<MetricPoint> fullMetrics = new ArrayList<>();
-        Recorder recorder = new Recorder();
+        RecordingCheckpointer recorder = new RecordingCheckpointer();
         TrainingResult full = Trainers.forSpec(spec, data(), fullMetrics::addAll).checkpointWith(recorder).run();
         assertThat(recorder.saved).containsKeys("1:0", "2:0", "0:7", "1:7");
         for (String at : List.of("1:0", "1:7")) {
@@ -113,7 +98,7 @@ class CheckpointResumeTest {
     @Test
     void checkpointThatDisagreesWithTheRunFailsLoudly() {
         ExperimentSpec spec = spec("{\"method\": \"magnitude\", \"target\": 0.8, \"finetuneEpochs\": 1}", SGD, MLP);
-        Recorder recorder = new Recorder();
+        RecordingCheckpointer recorder = new RecordingCheckpointer();
         Trainers.forSpec(spec, data(), p -> { }).checkpointWith(recorder).run();
         Checkpoint atEnd = Checkpoint.fromBytes(recorder.saved.get("3:0"));
         // another spec
