@@ -402,6 +402,10 @@ class AbuseIT {
         HttpResponse<String> ownRoute = send(fuzzToken, "/api/v1/projects", "application/json",
                 HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)));
         assertThat(ownRoute.statusCode()).as(ownRoute.body()).isEqualTo(413);
+        // issue 20: an encoded path is held to the same limit (it was a 500)
+        HttpResponse<String> encoded = send(fuzzToken, "/%61pi/v1/experiments", "application/json",
+                HttpRequest.BodyPublishers.ofByteArray(big));
+        assertThat(encoded.statusCode()).as(encoded.body()).isEqualTo(413);
         assertThat(counts()).isEqualTo(before);
     }
 
@@ -442,11 +446,13 @@ class AbuseIT {
 
     @Test
     void repeatedLoginsFromOneAddressGet429() throws Exception {
-        // 10 a minute per address, refilled one every 6 s: the first 10 are answered (401), then 429s come
+        // 10 a minute per address, refilled one every 6 s: the first 10 are answered (401), then 429s come; every
+        // other attempt writes the path encoded, which counts all the same (issue 20: it was never limited)
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(platform.baseUrl()
-                            + "/api/v1/auth/login")).header("Content-Type", "application/json")
+                            + (i % 2 == 0 ? "/api/v1/auth/login" : "/api/v1/auth/%6Cogin")))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"admin\", \"password\": \"guess " + i
                             + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
             statuses.add(r.statusCode());

@@ -139,7 +139,7 @@ class PlatformIT {
     @Order(1)
     void aSparseEngineRunTrainsAndIsEvaluatedThroughThePlatform() throws Exception {
         String spec = spec("sparse engine set", "synthetic", "[64, 32]", 2, 0.05,
-                "{\"method\": \"set\", \"target\": 0.9}").replace("\"seed\": 42}", "\"seed\": 42, \"engine\": \"sparse\"}");
+                "{\"method\": \"set\", \"target\": 0.5}").replace("\"seed\": 42}", "\"seed\": 42, \"engine\": \"sparse\"}");
         assertThat(spec).contains("\"engine\": \"sparse\"");
         String runId = api.submitRun(spec);
         JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
@@ -147,9 +147,10 @@ class PlatformIT {
         assertThat(run.get("spec").get("training").get("engine").asString()).isEqualTo("sparse");
         assertThat(run.get("provenance").get("engine").asString()).isEqualTo("SparseLab sparse engine");
         JsonNode eval = run.get("evaluation");
-        assertThat(eval.get("testAccuracy").asDouble()).isGreaterThan(0.5);
-        // ER spreads the 90% over the layers; the evaluator counts exactly what the engine kept
-        assertThat(eval.get("sparsity").asDouble()).isCloseTo(0.9, within(0.001));
+        // the masked-dense engine trains this spec to the same 0.99 (the engines are exact to float rounding)
+        assertThat(eval.get("testAccuracy").asDouble()).isGreaterThan(0.9);
+        // ER spreads the 50% over the layers; the evaluator counts exactly what the engine kept
+        assertThat(eval.get("sparsity").asDouble()).isCloseTo(0.5, within(0.001));
         assertThat(eval.get("latency")).hasSize(2);
         JsonNode grown = api.get("/api/v1/runs/" + runId + "/metrics?name=mask.fc1.grown").body().get("series").get(0);
         // the initial mask (step 0) and SET's one evolution after epoch 1 of 2

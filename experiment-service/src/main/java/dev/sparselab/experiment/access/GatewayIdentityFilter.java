@@ -27,7 +27,7 @@ public class GatewayIdentityFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        return !RequestPaths.of(request).startsWith("/api/");
     }
 
     @Override

@@ -42,7 +42,7 @@ class BodySizeFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/api/");
+        return !RequestPaths.of(request).startsWith("/api/");
     }
 
     @Override

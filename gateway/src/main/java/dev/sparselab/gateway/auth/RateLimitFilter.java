@@ -31,7 +31,7 @@ class RateLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String key;
         int perMinute;
-        if ("POST".equals(request.getMethod()) && "/api/v1/auth/login".equals(request.getRequestURI())) {
+        if ("POST".equals(request.getMethod()) && "/api/v1/auth/login".equals(RequestPaths.of(request))) {
             key = "login:" + request.getRemoteAddr();
             perMinute = limits.loginsPerMinute();
         } else if (SecurityContextHolder.getContext().getAuthentication() instanceof UserAuthentication a) {

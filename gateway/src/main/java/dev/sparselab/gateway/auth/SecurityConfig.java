@@ -77,7 +77,7 @@ class SecurityConfig {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/auth/login").permitAll()
                         // the gateway's own OpenAPI document: read by /api/v1/openapi.json over loopback
-                        .requestMatchers(request -> request.getRequestURI().startsWith("/internal/")
+                        .requestMatchers(request -> RequestPaths.of(request).startsWith("/internal/")
                                 && isLoopback(request.getRemoteAddr())).permitAll()
                         .requestMatchers("/api/**", "/actuator/**", "/internal/**").authenticated()
                         .anyRequest().permitAll())

@@ -92,6 +92,35 @@ class GatewayFiltersTest {
         assertThat(ok.getStatus()).isEqualTo(200);
     }
 
+    /** Issue 20, items 2 and 3: the limits hold on the path the request is routed by, however it is written. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/v1/auth/%6Cogin", "/api/v1/auth/login;x=1",
+        "/api//v1/auth/login", "/api/v1/./auth/login", "/%61pi/v1/auth/login"})
+    void anEncodedLoginPathCountsAgainstTheLoginLimit(String uri) throws Exception {
+        RateLimitFilter filter = new RateLimitFilter(new LimitProperties(600, 2, DataSize.ofMegabytes(1)));
+        MockHttpServletResponse last = null;
+        for (int i = 0; i < 3; i++) {
+            MockHttpServletRequest login = new MockHttpServletRequest("POST", i == 0 ? "/api/v1/auth/login" : uri);
+            login.setRemoteAddr("10.0.0.9");
+            last = new MockHttpServletResponse();
+            filter.doFilter(login, last, (req, res) -> { });
+        }
+        assertThat(last.getStatus()).isEqualTo(429);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/%61pi/v1/experiments", "/api;x=1/v1/experiments",
+        "//api/v1/experiments"})
+    void anEncodedApiPathIsStillHeldToTheBodyLimit(String uri) throws Exception {
+        AtomicInteger reached = new AtomicInteger();
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", uri);
+        request.setContent(new byte[17]);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        new BodySizeFilter(16).doFilter(request, response, (req, res) -> reached.incrementAndGet());
+        assertThat(response.getStatus()).isEqualTo(413);
+        assertThat(reached).hasValue(0);
+    }
+
     @Test
     void anOutageIs503AndAnyOtherFailureIsNotHidden() throws Exception {
         for (RuntimeException away : new RuntimeException[]{new ResourceAccessException("connection refused"),
