@@ -108,6 +108,31 @@ class ComposeTest {
         assertThat(s.at("/trainer/deploy").toString()).doesNotContain("nvidia");
     }
 
+    /** Issue 20, item 7: a trainer pre-touches 40% of its memory: its container has a limit, set or defaulted. */
+    @Test
+    void everyTrainerHasAMemoryLimitItsHeapIsAShareOf() {
+        JsonNode s = config().path("services");
+        JsonNode set = config("SPARSELAB_TRAINER_MEMORY", "6g").path("services");
+        for (String trainer : List.of("trainer", "trainer-gpu")) {
+            assertThat(s.at("/" + trainer + "/deploy/resources/limits/memory").asText()).as(trainer).isNotEmpty();
+            assertThat(bytes(s.at("/" + trainer + "/deploy/resources/limits/memory").asText())).isEqualTo(4L << 30);
+            assertThat(bytes(set.at("/" + trainer + "/deploy/resources/limits/memory").asText())).isEqualTo(6L << 30);
+        }
+        assertThat(Repo.read("trainer-service/Dockerfile")).contains("MaxRAMPercentage=40");
+    }
+
+    /** A compose memory value in bytes: compose versions render it as given ("4g") or in bytes. */
+    static long bytes(String value) {
+        char unit = Character.toLowerCase(value.charAt(value.length() - 1));
+        int shift = switch (unit) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> -1;
+        };
+        return shift < 0 ? Long.parseLong(value) : Long.parseLong(value.substring(0, value.length() - 1)) << shift;
+    }
+
     @Test
     void everySettingAServiceGetsIsOneItReadsAndTheAddressesAreTheComposeServices() {
         JsonNode s = config().path("services");

@@ -396,6 +396,21 @@ class KubernetesManifestsTest {
     // ---- helpers
 
     /** Every (owner, container) pair: Deployments' and Jobs' containers and init containers. */
+    /** Issue 20, item 10: the dev overlay serves plain HTTP, so its session cookie is not Secure; the GPU one's is. */
+    @Test
+    void theSessionCookieIsSecureOnlyWhereTlsServesIt() {
+        for (String overlay : List.of("dev", "gpu")) {
+            JsonNode env = named(render(overlay), "Deployment", "gateway").at("/spec/template/spec/containers/0/env");
+            List<String> values = new java.util.ArrayList<>();
+            env.forEach(e -> {
+                if (e.path("name").asText().equals("SPARSELAB_SECURE_COOKIES")) {
+                    values.add(e.path("value").asText());
+                }
+            });
+            assertThat(values).as(overlay).containsExactly("dev".equals(overlay) ? "false" : "true");
+        }
+    }
+
     static List<JsonNode[]> containers(List<JsonNode> objects) {
         List<JsonNode[]> all = new ArrayList<>();
         Stream.concat(ofKind(objects, "Deployment").stream(), ofKind(objects, "Job").stream()).forEach(o -> {
