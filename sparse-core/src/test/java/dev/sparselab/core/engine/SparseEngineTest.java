@@ -9,8 +9,7 @@ import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
 import dev.sparselab.core.run.Trainers;
-import dev.sparselab.core.train.Checkpoint;
-import dev.sparselab.core.train.RecordingCheckpointer;
+import dev.sparselab.core.train.Resumption;
 import dev.sparselab.core.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,24 +81,7 @@ class SparseEngineTest {
         "{\"method\": \"rigl\", \"target\": 0.9, \"deltaT\": 5}|{\"type\": \"adam\", \"learningRate\": 0.002}"
     })
     void resumedRunEqualsTheUninterruptedRunBitForBit(String sparsity, String optimizer) {
-        ExperimentSpec spec = spec(sparsity, optimizer, "sparse", 3);
-        List<MetricPoint> fullMetrics = new ArrayList<>();
-        RecordingCheckpointer recorder = new RecordingCheckpointer();
-        TrainingResult full = Trainers.forSpec(spec, data(), fullMetrics::addAll).checkpointWith(recorder).run();
-        assertThat(recorder.saved).containsKeys("1:0", "2:0", "0:7", "1:7");
-        for (String at : List.of("1:0", "1:7")) {
-            List<MetricPoint> resumedMetrics = new ArrayList<>();
-            Checkpoint c = Checkpoint.fromBytes(recorder.saved.get(at));
-            TrainingResult resumed = Trainers.forSpec(spec, data(), resumedMetrics::addAll).resumeFrom(c).run();
-            full.artifact().tensors().forEach((name, t) -> assertThat(resumed.artifact().tensors().get(name).data())
-                    .as("%s after resuming from %s", name, at).isEqualTo(t.data()));
-            assertThat(resumed.artifact().masks()).isEqualTo(full.artifact().masks());
-            List<MetricPoint> epochMetrics = resumedMetrics.stream()
-                    .filter(p -> p.name().equals("train.loss") || p.name().equals("train.accuracy")).toList();
-            assertThat(epochMetrics).isNotEmpty();
-            assertThat(fullMetrics).containsAll(epochMetrics);
-            assertThat(resumed.provenance().trainingFlops()).isEqualTo(full.provenance().trainingFlops());
-        }
+        Resumption.assertResumesExactly(spec(sparsity, optimizer, "sparse", 3), data());
     }
 
     private static List<String> names(List<MetricPoint> points, String prefix) {

@@ -4,13 +4,11 @@ import dev.sparselab.core.run.Trainers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.SpecParser;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,29 +68,7 @@ class CheckpointResumeTest {
     }
 
     private static void assertResumesExactly(ExperimentSpec spec) {
-        List<MetricPoint> fullMetrics = new ArrayList<>();
-        RecordingCheckpointer recorder = new RecordingCheckpointer();
-        TrainingResult full = Trainers.forSpec(spec, data(), fullMetrics::addAll).checkpointWith(recorder).run();
-        assertThat(recorder.saved).containsKeys("1:0", "2:0", "0:7", "1:7");
-        for (String at : List.of("1:0", "1:7")) {
-            List<MetricPoint> resumedMetrics = new ArrayList<>();
-            Checkpoint c = Checkpoint.fromBytes(recorder.saved.get(at));
-            TrainingResult resumed = Trainers.forSpec(spec, data(), resumedMetrics::addAll).resumeFrom(c).run();
-            assertSameModel(full.artifact(), resumed.artifact(), at);
-            // every epoch metric the resumed run reports is the uninterrupted run's, at the same step
-            List<MetricPoint> epochMetrics = resumedMetrics.stream()
-                    .filter(p -> p.name().equals("train.loss") || p.name().equals("train.accuracy")).toList();
-            assertThat(epochMetrics).isNotEmpty();
-            assertThat(fullMetrics).containsAll(epochMetrics);
-            assertThat(resumed.provenance().trainingFlops()).isEqualTo(full.provenance().trainingFlops());
-        }
-    }
-
-    static void assertSameModel(ModelArtifact a, ModelArtifact b, String at) {
-        assertThat(b.tensors().keySet()).isEqualTo(a.tensors().keySet());
-        a.tensors().forEach((name, t) -> assertThat(b.tensors().get(name).data())
-                .as("%s after resuming from %s", name, at).isEqualTo(t.data()));
-        assertThat(b.masks()).isEqualTo(a.masks());
+        Resumption.assertResumesExactly(spec, data());
     }
 
     @Test
