@@ -125,7 +125,14 @@ class TrainingOptionsTest {
                  "training": {"epochs": 1, "engine": "sparse"},
                  "sparsity": {"method": "magnitude", "target": 0.9}}"""))
                 .containsExactlyInAnyOrder("/sparsity/method", "/model/dropout", "/model/activation");
+        // SRigL changes its structure in the sparse engine; SNFS grows by dense momentum, so it stays dense-masked
+        String method = """
+                {"name": "x", "dataset": {"name": "fashion-mnist"}, "model": {"type": "mlp", "hidden": [32]},
+                 "training": {"epochs": 1, "engine": "sparse"}, "sparsity": {"method": "%s", "target": 0.9}}""";
+        assertThat(parser.parse(method.formatted("srigl"), false).training().sparseEngine()).isTrue();
+        assertThat(pointers(method.formatted("snfs"))).containsExactly("/sparsity/method");
     }
+
     @Test
     void theSparseEngineIsLimitedByTheConnectionsItHolds() {
         String wide = """

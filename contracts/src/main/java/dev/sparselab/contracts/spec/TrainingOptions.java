@@ -48,7 +48,7 @@ final class TrainingOptions {
     /**
      * What the sparse engine ({@code training.engine: sparse}) trains: an mlp (linear layers only) by backprop, with
      * relu, tanh or sigmoid activations, no dropout and no output activation, under a method whose connections it
-     * can hold as a sparse structure: dense, random (a static mask), set or rigl.
+     * can hold as a sparse structure: dense, random (a static mask), set, rigl or srigl.
      */
     static List<FieldError> engine(ExperimentSpec spec) {
         List<FieldError> errors = new ArrayList<>();
@@ -86,7 +86,7 @@ final class TrainingOptions {
     }
 
     /** The methods the sparse engine trains. */
-    static final List<String> SPARSE_ENGINE_METHODS = List.of("dense", "random", "set", "rigl");
+    static final List<String> SPARSE_ENGINE_METHODS = List.of("dense", "random", "set", "rigl", "srigl");
 
     /** N:M groups keep fewer than they hold; Wanda's N:M variant needs both numbers. */
     static List<FieldError> nm(SparsitySpec sparsity) {

@@ -10,6 +10,7 @@ import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.RiglSpec;
 import dev.sparselab.contracts.spec.SetSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
+import dev.sparselab.contracts.spec.SriglSpec;
 import dev.sparselab.core.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Init;
@@ -36,8 +37,8 @@ import java.util.SplittableRandom;
  * An mlp trained by the sparse engine ({@code training.engine: sparse}): every linear layer holds its weights only at
  * their active positions ({@link SparseMatrix}), activations are feature-major, and a step computes the forward
  * products, the input gradients and the weight gradients at active positions only, all in the JVM; the optimizer
- * ({@link EngineOptimizer}) keeps state at active positions only. Methods dense, random (a static mask), set and rigl
- * change the structure itself ({@link Structures}).
+ * ({@link EngineOptimizer}) keeps state at active positions only. Methods dense, random (a static mask), set, rigl
+ * and srigl change the structure itself ({@link Structures}); srigl's ablated neurons hold no entries and a zero bias.
  *
  * <p>Same seed, same run: the initial weights and masks are drawn from the masked-dense engine's streams with its
  * algorithms (for a layer of at most {@value #EXACT_DRAW_LIMIT} weights; a larger one draws its mask by sampling,
@@ -62,6 +63,8 @@ public final class SparseEngineModel implements StepModel {
     private final long trainSteps;
     private final int epochs;
     private final String activation;
+    /** Each sparsified layer's absent connections at the target (SRigL's target active count is count - zeros). */
+    private final Map<String, Integer> zeros;
     private final NDManager manager = NDManager.newBaseManager(Device.cpu());
     // the step's arrays, kept from forwardBackward to update: inputs of each layer, output gradients, gradients
     private float[][] inputs;
@@ -104,8 +107,7 @@ public final class SparseEngineModel implements StepModel {
         SparsitySpec sparsity = spec.sparsity();
         boolean masked = !"dense".equals(sparsity.method());
         Set<String> dense = Distributions.denseSet(shapes, sparsity.denseLayers());
-        Map<String, Integer> zeros = masked ? Distributions.zeros(shapes, sparsity.target(), sparsity.distribution(),
-                dense) : Map.of();
+        this.zeros = masked ? Distributions.zeros(shapes, sparsity.target(), sparsity.distribution(), dense) : Map.of();
         SplittableRandom initRng = new SplittableRandom(seed).split();
         SplittableRandom maskRng = methodRng.at(0);
         List<MetricPoint> points = new ArrayList<>();
@@ -129,39 +131,73 @@ public final class SparseEngineModel implements StepModel {
         }
     }
 
-    /** A layer's initial weights, bias and structure, drawn as the masked-dense engine draws them. */
+    /**
+     * A layer's initial weights, bias and structure, drawn as the masked-dense engine draws them: a random mask over the
+     * layer, or for SRigL a random constant fan-in per row (both from the method's stream at step 0).
+     */
     private SparseLayer initialLayer(LayerShape s, InitSpec init, boolean masked, int zeros,
                                      SplittableRandom initRng, SplittableRandom maskRng) {
         int out = s.dims()[0];
         int in = s.dims()[1];
-        int count = s.count();
+        long count = s.count();
         int slots = optimizer.slots();
+        boolean constantFanIn = masked && spec.sparsity() instanceof SriglSpec;
+        int fanIn = Math.max(1, (int) Math.round((double) (count - zeros) / out));
+        SparseLayer layer;
         if (count <= EXACT_DRAW_LIMIT) {
-            float[][] wb = Init.draw(init, count, in, out, out, initRng);
-            float[] mask = masked ? Masks.random(count, zeros, maskRng) : Masks.ones(count);
+            float[][] wb = Init.draw(init, (int) count, in, out, out, initRng);
+            float[] mask;
+            if (constantFanIn) {
+                mask = new float[(int) count];
+                for (int r = 0; r < out; r++) {
+                    System.arraycopy(Masks.random(in, in - fanIn, maskRng), 0, mask, r * in, in);
+                }
+            } else {
+                mask = masked ? Masks.random((int) count, zeros, maskRng) : Masks.ones((int) count);
+            }
             if (masked && Boolean.TRUE.equals(init.activeFanIn())) {
                 Init.scaleByActiveFanIn(init, wb[0], mask, in, out);
             }
-            return new SparseLayer(s.name(), out, in, masked, SparseMatrix.of(wb[0], mask, out, in), wb[1], slots);
-        }
-        long[] positions = Structures.sampledPositions(count, count - zeros, maskRng);
-        float[][] wb = Init.draw(init, positions.length, in, out, out, initRng);
-        int[] from = new int[positions.length];
-        SparseLayer layer = new SparseLayer(s.name(), out, in, masked,
-                SparseMatrix.ofRows(out, in, new int[out + 1], new int[0], new float[0]), wb[1], slots);
-        java.util.Arrays.fill(from, -1);
-        layer.restructure(positions, wb[0], from, 0, optimizer);
-        if (masked && Boolean.TRUE.equals(init.activeFanIn())) {
-            int[] rowPtr = layer.w.rowPtr();
-            float[] v = layer.w.values();
-            for (int r = 0; r < out; r++) {
-                float f = (float) Init.activeFanInFactor(init, in, out, rowPtr[r + 1] - rowPtr[r]);
-                for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
-                    v[k] *= f;
+            layer = new SparseLayer(s.name(), out, in, masked, SparseMatrix.of(wb[0], mask, out, in), wb[1], slots);
+        } else {
+            long[] positions = constantFanIn ? constantFanInPositions(out, in, fanIn, maskRng)
+                    : Structures.sampledPositions(count, count - zeros, maskRng);
+            float[][] wb = Init.draw(init, positions.length, in, out, out, initRng);
+            int[] from = new int[positions.length];
+            layer = new SparseLayer(s.name(), out, in, masked,
+                    SparseMatrix.ofRows(out, in, new int[out + 1], new int[0], new float[0]), wb[1], slots);
+            java.util.Arrays.fill(from, -1);
+            layer.restructure(positions, wb[0], from, 0, optimizer);
+            if (masked && Boolean.TRUE.equals(init.activeFanIn())) {
+                int[] rowPtr = layer.w.rowPtr();
+                float[] v = layer.w.values();
+                for (int r = 0; r < out; r++) {
+                    float f = (float) Init.activeFanInFactor(init, in, out, rowPtr[r + 1] - rowPtr[r]);
+                    for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                        v[k] *= f;
+                    }
                 }
             }
         }
+        if (constantFanIn) {
+            layer.live = Masks.ones(out);
+        }
         return layer;
+    }
+
+    /** SRigL's initial structure of a large layer: each row's {@code fanIn} columns, drawn as the dense engine does. */
+    private static long[] constantFanInPositions(int out, int in, int fanIn, SplittableRandom rng) {
+        long[] positions = new long[Math.toIntExact((long) out * fanIn)];
+        int o = 0;
+        for (int r = 0; r < out; r++) {
+            float[] row = Masks.random(in, in - fanIn, rng);
+            for (int c = 0; c < in; c++) {
+                if (row[c] != 0f) {
+                    positions[o++] = (long) r * in + c;
+                }
+            }
+        }
+        return positions;
     }
 
     @Override
@@ -248,12 +284,25 @@ public final class SparseEngineModel implements StepModel {
                 riglUpdate(rigl, step, epoch, tEnd);
                 denseGradients = true;
             }
+        } else if (spec.sparsity() instanceof SriglSpec srigl) {
+            long tEnd = (long) Math.floor(srigl.stopFraction() * trainSteps);
+            if (step % srigl.deltaT() == 0 && step < tEnd) {
+                sriglUpdate(srigl, step, epoch, tEnd);
+                denseGradients = true;
+            }
         }
         float lr = optimizer.learningRate(step);
         for (int l = 0; l < layers.size(); l++) {
             SparseLayer layer = layers.get(l);
             optimizer.update(layer.w.values(), weightGrads[l], layer.state, lr, step);
-            optimizer.update(layer.bias, biasGrads[l], layer.biasState, lr, step);
+            if (layer.live != null) {
+                // an ablated neuron's bias gets no gradient and stays zero (its state decays, as the dense engine's)
+                mask(biasGrads[l], layer.live);
+                optimizer.update(layer.bias, biasGrads[l], layer.biasState, lr, step);
+                mask(layer.bias, layer.live);
+            } else {
+                optimizer.update(layer.bias, biasGrads[l], layer.biasState, lr, step);
+            }
         }
         lastUpdate = step;
         flops.countStep(b, forwardFlops(), denseGradients ? denseFlops() : 0, denseGradients);
@@ -280,6 +329,43 @@ public final class SparseEngineModel implements StepModel {
         points.add(new MetricPoint("mask.sparsity", step, epoch, maskSparsity()));
         points.add(new MetricPoint("rigl.alpha", step, epoch, alphaT));
         listener.onMetrics(points);
+    }
+
+    private void sriglUpdate(SriglSpec srigl, long step, int epoch, long tEnd) {
+        double alphaT = RigL.alphaAt(srigl.alpha(), step, tEnd);
+        String last = shapes.get(shapes.size() - 1).name();
+        List<MetricPoint> points = new ArrayList<>();
+        List<MetricPoint> sriglPoints = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            SparseLayer layer = layers.get(l);
+            if (!layer.masked) {
+                continue;
+            }
+            int targetActive = (int) (layer.count() - zeros.get(layer.name));
+            Structures.Srigl next = Structures.srigl(layer, outputGrads[l], inputs[l], batch, targetActive, alphaT,
+                    layer.name.equals(last) ? -1 : srigl.gammaSal());
+            SparseLayer.Churn churn = layer.restructure(next.next().positions(), next.next().values(),
+                    next.next().from(), lastUpdate, optimizer);
+            layer.live = next.live();
+            mask(layer.bias, layer.live);
+            weightGrads[l] = new float[layer.nonZeros()];
+            layer.w.weightGradient(outputGrads[l], inputs[l], batch, weightGrads[l]);
+            points.addAll(churnPoints(layer, churn, step, epoch));
+            sriglPoints.add(new MetricPoint("srigl." + layer.name + ".neurons", step, epoch,
+                    layer.out - Masks.countZeros(layer.live)));
+            sriglPoints.add(new MetricPoint("srigl." + layer.name + ".fanIn", step, epoch, next.fanIn()));
+        }
+        points.add(new MetricPoint("mask.sparsity", step, epoch, maskSparsity()));
+        listener.onMetrics(points);
+        listener.onMetrics(sriglPoints);
+    }
+
+    private static void mask(float[] values, float[] keep) {
+        for (int i = 0; i < values.length; i++) {
+            if (keep[i] == 0f) {
+                values[i] = 0f;
+            }
+        }
     }
 
     @Override
@@ -363,6 +449,9 @@ public final class SparseEngineModel implements StepModel {
             tensors.put("csr/" + l.name + "/colIdx", Checkpoint.vector(EngineCheckpoints.intBits(l.w.colIdx())));
             tensors.put("param/" + l.name + ".weight", Checkpoint.vector(l.w.values().clone()));
             tensors.put("param/" + l.name + ".bias", Checkpoint.vector(l.bias.clone()));
+            if (l.live != null) {
+                tensors.put("biasmask/" + l.name, Checkpoint.vector(l.live.clone()));
+            }
             for (int s = 0; s < l.state.length; s++) {
                 tensors.put("opt/" + l.name + ".weight/" + s, Checkpoint.vector(l.state[s].clone()));
                 tensors.put("opt/" + l.name + ".bias/" + s, Checkpoint.vector(l.biasState[s].clone()));
@@ -378,6 +467,7 @@ public final class SparseEngineModel implements StepModel {
         c.requireTarget(spec.sparsity().target());
         Map<String, float[]> csr = c.group("csr");
         Map<String, float[]> params = c.group("param");
+        Map<String, float[]> live = c.group("biasmask");
         Map<String, Map<Integer, float[]>> opt = c.optimizerState();
         for (SparseLayer l : layers) {
             float[] rowPtr = csr.get(l.name + "/rowPtr");
@@ -396,6 +486,14 @@ public final class SparseEngineModel implements StepModel {
                 throw new CheckpointMismatchException("layer " + l.name + ": " + e.getMessage());
             }
             System.arraycopy(bias, 0, l.bias, 0, l.out);
+            if (l.live != null) {
+                float[] saved = live.get(l.name);
+                if (saved == null || saved.length != l.out) {
+                    throw new CheckpointMismatchException("layer " + l.name + " has no live neurons (biasmask/) of "
+                            + "its length in the checkpoint");
+                }
+                l.live = saved.clone();
+            }
             l.state = new float[optimizer.slots()][];
             for (int s = 0; s < optimizer.slots(); s++) {
                 float[] w = opt.getOrDefault(l.name + ".weight", Map.of()).get(s);

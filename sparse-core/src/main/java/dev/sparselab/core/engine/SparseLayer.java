@@ -15,6 +15,8 @@ final class SparseLayer {
     final float[] bias;
     float[][] state;
     final float[][] biasState;
+    /** SRigL's live neurons (1) and ablated ones (0, bias held at zero), or null: every neuron is live. */
+    float[] live;
 
     SparseLayer(String name, int out, int in, boolean masked, SparseMatrix w, float[] bias, int slots) {
         this.name = name;

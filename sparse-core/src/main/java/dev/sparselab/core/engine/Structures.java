@@ -1,7 +1,9 @@
 package dev.sparselab.core.engine;
 
 import dev.sparselab.core.sparsity.SetMethod;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -216,46 +218,24 @@ final class Structures {
         }
         TopK top = new TopK(k);
         int in = layer.in;
-        float[] hEx = new float[in * batch]; // example-major: a row of the dense gradient is a sum of scaled rows
-        for (int c = 0; c < in; c++) {
-            for (int b = 0; b < batch; b++) {
-                hEx[b * in + c] = hT[c * batch + b];
-            }
-        }
         int[] rowPtr = layer.w.rowPtr();
         int[] colIdx = layer.w.colIdx();
-        int blockRows = Math.max(1, Math.min(layer.out, (1 << 22) / in));
-        float[] block = new float[blockRows * in];
-        for (int r0 = 0; r0 < layer.out && k > 0; r0 += blockRows) {
-            int rows = Math.min(blockRows, layer.out - r0);
-            int first = r0;
-            IntStream.range(0, rows).parallel().forEach(r -> {
-                int o = r * in;
-                Arrays.fill(block, o, o + in, 0f);
-                int zo = (first + r) * batch;
-                for (int b = 0; b < batch; b++) {
-                    float a = dzT[zo + b];
-                    if (a != 0f) {
-                        int ho = b * in;
-                        for (int c = 0; c < in; c++) {
-                            block[o + c] += a * hEx[ho + c];
+        if (k > 0) {
+            denseGradient(layer, dzT, hT, batch, (first, rows, block) -> {
+                for (int r = 0; r < rows; r++) {
+                    int row = first + r;
+                    int t = rowPtr[row];
+                    for (int c = 0; c < in; c++) {
+                        if (t < rowPtr[row + 1] && colIdx[t] == c) {
+                            boolean candidate = dropped[t++];
+                            if (!candidate) {
+                                continue;
+                            }
                         }
+                        top.offer(Math.abs(block[r * in + c]), (long) row * in + c);
                     }
                 }
             });
-            for (int r = 0; r < rows; r++) {
-                int row = first + r;
-                int t = rowPtr[row];
-                for (int c = 0; c < in; c++) {
-                    if (t < rowPtr[row + 1] && colIdx[t] == c) {
-                        boolean candidate = dropped[t++];
-                        if (!candidate) {
-                            continue;
-                        }
-                    }
-                    top.offer(Math.abs(block[r * in + c]), (long) row * in + c);
-                }
-            }
         }
         long[] grown = top.positions();
         Arrays.sort(grown);
@@ -277,6 +257,315 @@ final class Structures {
             keep[e] = !dropped[e];
         }
         return merge(pos, v, keep, grown, grownValues, grownFrom);
+    }
+
+    /** A layer's next structure after an SRigL update, its live neurons (1/0) and the common fan-in. */
+    record Srigl(Next next, float[] live, int fanIn) {
+    }
+
+    /**
+     * Structured RigL on one layer (as {@code StructuredRigL.update}, with the same ties): the salient weights (the
+     * keepCount largest |w| and the prune largest |dense gradient|) decide which neurons are ablated (none when
+     * {@code gammaSal} is negative); the keepCount largest |w| outside ablated neurons are kept (when these hold fewer
+     * entries, the highest empty positions of live neurons fill the count, as the masked-dense engine's layer-wide
+     * sort does), each live neuron is cut to the common fan-in by |w| and grown back to it by |dense gradient|. The
+     * dense gradient is computed a block of rows at a time, twice when neurons may be ablated (the global saliency,
+     * then the growth); memory is proportional to the non-zeros.
+     */
+    static Srigl srigl(SparseLayer layer, float[] dzT, float[] hT, int batch, int targetActive, double alphaT,
+                       double gammaSal) {
+        int out = layer.out;
+        int in = layer.in;
+        float[] v = layer.w.values();
+        int[] rowPtr = layer.w.rowPtr();
+        int[] colIdx = layer.w.colIdx();
+        int ones = v.length;
+        int prune = (int) (ones * alphaT);
+        int keepCount = ones - prune;
+        int nonZero = 0;
+        for (float x : v) {
+            if (x != 0f) {
+                nonZero++;
+            }
+        }
+        if (nonZero < keepCount) {
+            keepCount = nonZero;
+            prune = ones - keepCount;
+        }
+        float[] live = new float[out];
+        Arrays.fill(live, 1f);
+        if (gammaSal >= 0) {
+            for (int r : ablated(layer, dzT, hT, batch, targetActive, keepCount, prune, gammaSal)) {
+                live[r] = 0f;
+            }
+        }
+        int rows = 0;
+        long liveEntries = 0;
+        for (int r = 0; r < out; r++) {
+            if (live[r] != 0f) {
+                rows++;
+                liveEntries += rowPtr[r + 1] - rowPtr[r];
+            }
+        }
+        int fanIn = Math.max(1, Math.min(in, (int) Math.round((double) targetActive / rows)));
+        // kept: the keepCount largest |w| of live neurons' entries; short of them, the highest empty positions
+        boolean[] kept = new boolean[ones];
+        long[] extra = new long[0]; // empty positions kept (descending)
+        if (liveEntries >= keepCount) {
+            long[] keys = new long[Math.toIntExact(liveEntries)];
+            int n = 0;
+            for (int r = 0; r < out; r++) {
+                if (live[r] != 0f) {
+                    for (int t = rowPtr[r]; t < rowPtr[r + 1]; t++) {
+                        keys[n++] = key(Math.abs(v[t]), t);
+                    }
+                }
+            }
+            Arrays.sort(keys);
+            for (int i = n - keepCount; i < n; i++) {
+                kept[index(keys[i])] = true;
+            }
+        } else {
+            for (int r = 0; r < out; r++) {
+                if (live[r] != 0f) {
+                    Arrays.fill(kept, rowPtr[r], rowPtr[r + 1], true);
+                }
+            }
+            long want = keepCount - liveEntries;
+            long[] found = new long[(int) Math.min(want, (long) rows * in)];
+            int f = 0;
+            for (int r = out - 1; r >= 0 && f < found.length; r--) {
+                if (live[r] == 0f) {
+                    continue;
+                }
+                int t = rowPtr[r + 1] - 1;
+                for (int c = in - 1; c >= 0 && f < found.length; c--) {
+                    if (t >= rowPtr[r] && colIdx[t] == c) {
+                        t--;
+                    } else {
+                        found[f++] = (long) r * in + c;
+                    }
+                }
+            }
+            extra = Arrays.copyOf(found, f);
+        }
+        // per live neuron: the fan-in's largest kept (an empty kept position scores 0), the rest grown by |gradient|
+        long[][] rowKeptPositions = new long[out][];
+        int[][] rowKeptFrom = new int[out][];
+        int[] growCount = new int[out];
+        int e = extra.length - 1; // extra is descending: walk it ascending
+        for (int r = 0; r < out; r++) {
+            long rowStart = (long) r * in;
+            int extraFrom = e;
+            while (e >= 0 && extra[e] < rowStart + in) {
+                e--;
+            }
+            if (live[r] == 0f) {
+                continue;
+            }
+            int keptEntries = 0;
+            for (int t = rowPtr[r]; t < rowPtr[r + 1]; t++) {
+                if (kept[t]) {
+                    keptEntries++;
+                }
+            }
+            int inRow = keptEntries + (extraFrom - e);
+            int m = Math.min(inRow, fanIn);
+            long[] keys = new long[inRow];
+            int n = 0;
+            for (int t = rowPtr[r]; t < rowPtr[r + 1]; t++) {
+                if (kept[t]) {
+                    keys[n++] = (long) Float.floatToRawIntBits(Math.abs(v[t])) << 32 | colIdx[t];
+                }
+            }
+            for (int x = extraFrom; x > e; x--) {
+                keys[n++] = (int) (extra[x] - rowStart); // score 0
+            }
+            Arrays.sort(keys);
+            long[] keptPos = new long[m];
+            for (int i = 0; i < m; i++) {
+                keptPos[i] = (int) keys[inRow - m + i];
+            }
+            Arrays.sort(keptPos);
+            int[] from = new int[m];
+            int t = rowPtr[r];
+            for (int i = 0; i < m; i++) {
+                while (t < rowPtr[r + 1] && colIdx[t] < keptPos[i]) {
+                    t++;
+                }
+                from[i] = t < rowPtr[r + 1] && colIdx[t] == keptPos[i] ? t : -1;
+            }
+            rowKeptPositions[r] = keptPos;
+            rowKeptFrom[r] = from;
+            growCount[r] = fanIn - m;
+        }
+        long[][] grownColumns = new long[out][];
+        denseGradient(layer, dzT, hT, batch, (first, count, block) -> {
+            for (int q = 0; q < count; q++) {
+                int r = first + q;
+                if (growCount[r] <= 0) {
+                    continue;
+                }
+                TopK top = new TopK(growCount[r]);
+                long[] keptPos = rowKeptPositions[r];
+                int i = 0;
+                for (int c = 0; c < in; c++) {
+                    if (i < keptPos.length && keptPos[i] == c) {
+                        i++;
+                        continue;
+                    }
+                    top.offer(Math.abs(block[q * in + c]), c);
+                }
+                long[] cols = top.positions();
+                Arrays.sort(cols);
+                grownColumns[r] = cols;
+            }
+        });
+        int size = 0;
+        for (int r = 0; r < out; r++) {
+            if (rowKeptPositions[r] != null) {
+                size += rowKeptPositions[r].length + (grownColumns[r] == null ? 0 : grownColumns[r].length);
+            }
+        }
+        long[] positions = new long[size];
+        float[] values = new float[size];
+        int[] from = new int[size];
+        int o = 0;
+        for (int r = 0; r < out; r++) {
+            long[] keptPos = rowKeptPositions[r];
+            if (keptPos == null) {
+                continue;
+            }
+            long[] grown = grownColumns[r] == null ? new long[0] : grownColumns[r];
+            int a = 0;
+            int b = 0;
+            int t = rowPtr[r];
+            while (a < keptPos.length || b < grown.length) {
+                boolean takeKept = b >= grown.length || a < keptPos.length && keptPos[a] < grown[b];
+                long c = takeKept ? keptPos[a] : grown[b];
+                int source;
+                if (takeKept) {
+                    source = rowKeptFrom[r][a++];
+                } else {
+                    b++;
+                    while (t < rowPtr[r + 1] && colIdx[t] < c) {
+                        t++;
+                    }
+                    source = t < rowPtr[r + 1] && colIdx[t] == c ? t : -1; // a dropped one grown again keeps all
+                }
+                positions[o] = (long) r * in + c;
+                values[o] = source >= 0 ? v[source] : 0f;
+                from[o++] = source;
+            }
+        }
+        return new Srigl(new Next(positions, values, from), live, fanIn);
+    }
+
+    /**
+     * SRigL's ablated neurons: rows ranked by their salient weights (the union of the keepCount largest |w| and the
+     * prune largest |dense gradient|), those under max(1, int(gammaSal * (targetActive / out))), at least
+     * targetActive / in + 1 rows staying (the threshold drops to the count of the row at that rank).
+     */
+    private static List<Integer> ablated(SparseLayer layer, float[] dzT, float[] hT, int batch, int targetActive,
+                                         int keepCount, int prune, double gammaSal) {
+        int out = layer.out;
+        int in = layer.in;
+        float[] v = layer.w.values();
+        int[] rowPtr = layer.w.rowPtr();
+        int[] colIdx = layer.w.colIdx();
+        long[] keys = new long[v.length];
+        for (int t = 0; t < v.length; t++) {
+            keys[t] = key(Math.abs(v[t]), t);
+        }
+        Arrays.sort(keys);
+        boolean[] byWeight = new boolean[v.length];
+        for (int i = v.length - keepCount; i < v.length; i++) {
+            byWeight[index(keys[i])] = true;
+        }
+        int[] salient = new int[out];
+        for (int r = 0; r < out; r++) {
+            for (int t = rowPtr[r]; t < rowPtr[r + 1]; t++) {
+                if (byWeight[t]) {
+                    salient[r]++;
+                }
+            }
+        }
+        if (prune > 0) {
+            TopK top = new TopK(prune);
+            denseGradient(layer, dzT, hT, batch, (first, rows, block) -> {
+                for (int q = 0; q < rows; q++) {
+                    long rowStart = (long) (first + q) * in;
+                    for (int c = 0; c < in; c++) {
+                        top.offer(Math.abs(block[q * in + c]), rowStart + c);
+                    }
+                }
+            });
+            for (long p : top.positions()) {
+                int r = (int) (p / in);
+                int c = (int) (p % in);
+                int t = Arrays.binarySearch(colIdx, rowPtr[r], rowPtr[r + 1], c);
+                if (t < 0 || !byWeight[t]) {
+                    salient[r]++;
+                }
+            }
+        }
+        int threshold = Math.max(1, (int) (gammaSal * (targetActive / out)));
+        int minNeurons = targetActive / in;
+        if (minNeurons < out) {
+            int[] sorted = salient.clone();
+            Arrays.sort(sorted);
+            int atRank = sorted[out - 1 - minNeurons]; // the (minNeurons + 1)-th largest
+            if (atRank < threshold) {
+                threshold = atRank;
+            }
+        }
+        List<Integer> rows = new ArrayList<>();
+        for (int r = 0; r < out; r++) {
+            if (salient[r] < threshold) {
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    /** Receives the dense gradient of rows {@code first .. first + rows - 1}, row-major in {@code block}. */
+    interface GradientRows {
+        void accept(int first, int rows, float[] block);
+    }
+
+    /**
+     * The layer's dense weight gradient {@code dz · hᵀ}, a block of rows at a time (about 2²² values), handed to
+     * {@code sink} in row order; the block is reused.
+     */
+    static void denseGradient(SparseLayer layer, float[] dzT, float[] hT, int batch, GradientRows sink) {
+        int in = layer.in;
+        float[] hEx = new float[in * batch]; // example-major: a row of the dense gradient is a sum of scaled rows
+        for (int c = 0; c < in; c++) {
+            for (int b = 0; b < batch; b++) {
+                hEx[b * in + c] = hT[c * batch + b];
+            }
+        }
+        int blockRows = Math.max(1, Math.min(layer.out, (1 << 22) / in));
+        float[] block = new float[blockRows * in];
+        for (int r0 = 0; r0 < layer.out; r0 += blockRows) {
+            int rows = Math.min(blockRows, layer.out - r0);
+            int first = r0;
+            IntStream.range(0, rows).parallel().forEach(r -> {
+                int o = r * in;
+                Arrays.fill(block, o, o + in, 0f);
+                int zo = (first + r) * batch;
+                for (int b = 0; b < batch; b++) {
+                    float a = dzT[zo + b];
+                    if (a != 0f) {
+                        int ho = b * in;
+                        for (int c = 0; c < in; c++) {
+                            block[o + c] += a * hEx[ho + c];
+                        }
+                    }
+                }
+            });
+            sink.accept(first, rows, block);
+        }
     }
 
     /** The empty positions of a layer in ascending order, addressed by rank without listing them. */

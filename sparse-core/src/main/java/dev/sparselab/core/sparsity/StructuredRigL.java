@@ -34,7 +34,7 @@ import java.util.SplittableRandom;
  * exactly; the per-neuron cut after the layer-wide drop removes the smallest |W| (the reference's sort of a
  * boolean mask leaves the choice to the sort).
  */
-final class StructuredRigL implements SparsityMethod {
+public final class StructuredRigL implements SparsityMethod {
     private final SriglSpec spec;
     private final StepRandom rng;
     private final Map<String, float[]> alive = new LinkedHashMap<>();
@@ -109,14 +109,14 @@ final class StructuredRigL implements SparsityMethod {
     }
 
     /** One layer after an update: its mask, weights (new connections at 0), live neurons and common fan-in. */
-    record Update(float[] mask, float[] weights, float[] live, int fanIn) {
+    public record Update(float[] mask, float[] weights, float[] live, int fanIn) {
     }
 
     /**
      * One update of a layer [out, in] with {@code targetActive} connections; {@code gammaSal} negative: no
      * ablation (the output layer).
      */
-    static Update update(float[] w, float[] g, float[] mask, int out, int in, int targetActive, double alphaT,
+    public static Update update(float[] w, float[] g, float[] mask, int out, int in, int targetActive, double alphaT,
                          double gammaSal) {
         int n = out * in;
         int ones = n - Masks.countZeros(mask);

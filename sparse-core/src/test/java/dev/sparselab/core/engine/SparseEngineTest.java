@@ -27,11 +27,15 @@ class SparseEngineTest {
     static final float TOLERANCE = 2e-5f;
 
     static ExperimentSpec spec(String sparsity, String optimizer, String engine, int epochs) {
+        return spec(sparsity, optimizer, engine, epochs, "relu");
+    }
+
+    static ExperimentSpec spec(String sparsity, String optimizer, String engine, int epochs, String activation) {
         return PARSER.parse("""
                 {"name": "engines", "dataset": {"name": "synthetic"},
-                 "model": {"type": "mlp", "hidden": [64, 32], "activation": "relu"},
+                 "model": {"type": "mlp", "hidden": [64, 32], "activation": "%s"},
                  "training": {"epochs": %d, "batchSize": 64, "seed": 11, "optimizer": %s, "engine": "%s"},
-                 "sparsity": %s}""".formatted(epochs, optimizer, engine, sparsity), false);
+                 "sparsity": %s}""".formatted(activation, epochs, optimizer, engine, sparsity), false);
     }
 
     static final String SGD = "{\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0.9}";
@@ -40,22 +44,25 @@ class SparseEngineTest {
         return SyntheticData.generate(11, true);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @CsvSource(delimiter = '|', value = {
-        "{\"method\": \"dense\"}|" + SGD,
-        "{\"method\": \"random\", \"target\": 0.9}|" + SGD,
-        "{\"method\": \"set\", \"target\": 0.8}|" + SGD,
-        "{\"method\": \"rigl\", \"target\": 0.8, \"deltaT\": 10}|" + SGD,
-        "{\"method\": \"rigl\", \"target\": 0.9, \"deltaT\": 5}|{\"type\": \"adam\", \"learningRate\": 0.002}",
-        "{\"method\": \"set\", \"target\": 0.9, \"distribution\": \"erk\"}|{\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0.9, \"nesterov\": true, \"weightDecay\": 0.0005}"
+        "{\"method\": \"dense\"}|" + SGD + "|relu",
+        "{\"method\": \"random\", \"target\": 0.9}|" + SGD + "|relu",
+        "{\"method\": \"set\", \"target\": 0.8}|" + SGD + "|relu",
+        "{\"method\": \"rigl\", \"target\": 0.8, \"deltaT\": 10}|" + SGD + "|relu",
+        "{\"method\": \"rigl\", \"target\": 0.9, \"deltaT\": 5}|{\"type\": \"adam\", \"learningRate\": 0.002}|relu",
+        "{\"method\": \"set\", \"target\": 0.9, \"distribution\": \"erk\"}|{\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0.9, \"nesterov\": true, \"weightDecay\": 0.0005}|relu",
+        "{\"method\": \"srigl\", \"target\": 0.9, \"deltaT\": 5, \"gammaSal\": 0.9}|" + SGD + "|relu",
+        "{\"method\": \"srigl\", \"target\": 0.9, \"deltaT\": 5, \"gammaSal\": 0.9}|{\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0.9, \"weightDecay\": 0.001}|tanh",
+        "{\"method\": \"srigl\", \"target\": 0.8, \"deltaT\": 10, \"distribution\": \"uniform\", \"gammaSal\": 0.95}|{\"type\": \"adam\", \"learningRate\": 0.002}|sigmoid"
     })
-    void trainsTheSameWeightsAsTheMaskedDenseEngine(String sparsity, String optimizer) {
+    void trainsTheSameWeightsAsTheMaskedDenseEngine(String sparsity, String optimizer, String activation) {
         List<MetricPoint> densePoints = new ArrayList<>();
         List<MetricPoint> sparsePoints = new ArrayList<>();
-        TrainingResult dense = Trainers.forSpec(spec(sparsity, optimizer, "dense-masked", 3), data(), densePoints::addAll)
-                .run();
-        TrainingResult sparse = Trainers.forSpec(spec(sparsity, optimizer, "sparse", 3), data(), sparsePoints::addAll)
-                .run();
+        TrainingResult dense = Trainers.forSpec(spec(sparsity, optimizer, "dense-masked", 3, activation), data(),
+                densePoints::addAll).run();
+        TrainingResult sparse = Trainers.forSpec(spec(sparsity, optimizer, "sparse", 3, activation), data(),
+                sparsePoints::addAll).run();
         ModelArtifact a = dense.artifact();
         ModelArtifact b = sparse.artifact();
         assertThat(b.masks()).isEqualTo(a.masks());
@@ -71,6 +78,10 @@ class SparseEngineTest {
         assertThat(worst).as("largest weight difference").isLessThanOrEqualTo(TOLERANCE);
         // the same mask changes reported at the same steps
         assertThat(names(sparsePoints, "mask.")).isEqualTo(names(densePoints, "mask."));
+        assertThat(names(sparsePoints, "srigl.")).isEqualTo(names(densePoints, "srigl."));
+        if (sparsity.contains("srigl")) { // neurons were ablated (their biases held at zero) and came back
+            assertThat(densePoints).anyMatch(p -> p.name().equals("srigl.fc1.neurons") && p.value() < 64);
+        }
         assertThat(sparse.provenance().trainingFlops()).isEqualTo(dense.provenance().trainingFlops());
         assertThat(sparse.provenance().engine()).isEqualTo("SparseLab sparse engine");
     }
@@ -78,7 +89,8 @@ class SparseEngineTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
         "{\"method\": \"set\", \"target\": 0.8}|" + SGD,
-        "{\"method\": \"rigl\", \"target\": 0.9, \"deltaT\": 5}|{\"type\": \"adam\", \"learningRate\": 0.002}"
+        "{\"method\": \"rigl\", \"target\": 0.9, \"deltaT\": 5}|{\"type\": \"adam\", \"learningRate\": 0.002}",
+        "{\"method\": \"srigl\", \"target\": 0.9, \"deltaT\": 5, \"gammaSal\": 0.9}|" + SGD
     })
     void resumedRunEqualsTheUninterruptedRunBitForBit(String sparsity, String optimizer) {
         Resumption.assertResumesExactly(spec(sparsity, optimizer, "sparse", 3), data());

@@ -6,6 +6,7 @@ import dev.sparselab.contracts.spec.OptimizerSpec;
 import dev.sparselab.core.sparsity.Masks;
 import dev.sparselab.core.sparsity.RigL;
 import dev.sparselab.core.sparsity.SetMethod;
+import dev.sparselab.core.sparsity.StructuredRigL;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,86 @@ class StructuresTest {
             assertThat(l.denseWeights()).as("seed %d", seed).isEqualTo(w);
             assertStateFollowsUnchangedEntries(before, beforeState, l, dense[1], expectedMask);
         }
+    }
+
+    /**
+     * SRigL against {@code StructuredRigL.update}: the salient-count ablation (none for the output layer), the kept
+     * weights, each live neuron cut and grown to the common fan-in, with ties in weights and gradients; a few seeds with
+     * many zero weights (fewer non-zeros than the drop keeps) and a high gammaSal (so many neurons are ablated that the
+     * live ones hold fewer entries than the drop keeps, and empty positions fill the count).
+     */
+    @Test
+    void sriglAblatesDropsAndGrowsAsTheDenseAlgorithm() {
+        int batch = 4;
+        double[] gammas = {-1, 0.3, 0.9, 3.0};
+        double[] alphas = {0.3, 0.05, 0.6};
+        int ablatedSomewhere = 0;
+        int filledFromEmpty = 0;
+        for (long seed = 1; seed <= 36; seed++) {
+            float[][] dense = new float[2][];
+            int out = 29;
+            int in = 37;
+            SparseLayer l = layer(out, in, 0.75, seed, dense);
+            if (seed % 6 == 0) { // many active weights exactly zero (grown connections not yet trained)
+                for (int i = 0; i < dense[0].length; i += 3) {
+                    dense[0][i] = 0f;
+                }
+                l = new SparseLayer("fc1", out, in, true, SparseMatrix.of(dense[0], dense[1], out, in), new float[out], 1);
+                for (int k = 0; k < l.nonZeros(); k++) {
+                    l.state[0][k] = k + 1;
+                }
+            }
+            long[] before = l.positions();
+            float[] beforeState = l.state[0].clone();
+            SplittableRandom r = new SplittableRandom(seed + 500);
+            float[] dzT = new float[out * batch];
+            float[] hT = new float[in * batch];
+            for (int i = 0; i < dzT.length; i++) {
+                dzT[i] = seed % 4 == 1 && i >= 3 * batch ? 0f : (float) Math.round(r.nextGaussian() * 3);
+            }
+            for (int i = 0; i < hT.length; i++) {
+                hT[i] = i / batch == 5 ? 0f : (float) Math.round(r.nextGaussian() * 2);
+            }
+            float[] g = new float[out * in];
+            for (int o = 0; o < out; o++) {
+                for (int c = 0; c < in; c++) {
+                    float s = 0f;
+                    for (int b = 0; b < batch; b++) {
+                        s += dzT[o * batch + b] * hT[c * batch + b];
+                    }
+                    g[o * in + c] = s;
+                }
+            }
+            int targetActive = (int) Math.round(0.25 * out * in);
+            double gamma = gammas[(int) (seed % gammas.length)];
+            double alpha = alphas[(int) (seed % alphas.length)];
+            StructuredRigL.Update expected = StructuredRigL.update(dense[0], g, dense[1], out, in, targetActive, alpha,
+                    gamma);
+            Structures.Srigl next = Structures.srigl(l, dzT, hT, batch, targetActive, alpha, gamma);
+            l.restructure(next.next().positions(), next.next().values(), next.next().from(), 5, SGD);
+            assertThat(next.live()).as("seed %d", seed).isEqualTo(expected.live());
+            assertThat(next.fanIn()).as("seed %d", seed).isEqualTo(expected.fanIn());
+            assertThat(l.denseMask()).as("seed %d", seed).isEqualTo(expected.mask());
+            assertThat(l.denseWeights()).as("seed %d", seed).isEqualTo(expected.weights());
+            assertStateFollowsUnchangedEntries(before, beforeState, l, dense[1], expected.mask());
+            if (Masks.countZeros(expected.live()) > 0) {
+                ablatedSomewhere++;
+            }
+            int ones = before.length;
+            int keepCount = Math.min(ones - (int) (ones * alpha), ones - Masks.countZeros(dense[0])
+                    + Masks.countZeros(dense[1]));
+            int liveEntries = 0;
+            for (long p : before) {
+                if (expected.live()[(int) (p / in)] != 0f) {
+                    liveEntries++;
+                }
+            }
+            if (liveEntries < keepCount) {
+                filledFromEmpty++;
+            }
+        }
+        assertThat(ablatedSomewhere).as("cases with ablated neurons").isGreaterThan(10);
+        assertThat(filledFromEmpty).as("cases where empty positions fill the kept count").isGreaterThan(0);
     }
 
     /** An entry whose mask did not change keeps its state; a new one starts at zero. */
