@@ -48,6 +48,17 @@ class GatewayProblems {
         return p;
     }
 
+    @ExceptionHandler(org.springframework.web.bind.MissingServletRequestParameterException.class)
+    ProblemDetail missing(org.springframework.web.bind.MissingServletRequestParameterException e) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "the parameter '" + e.getParameterName() + "' is required");
+        p.setType(ProblemTypes.INVALID_PARAMETER);
+        p.setTitle("Bad Request");
+        p.setProperty("errors", java.util.List.of(java.util.Map.of("parameter", e.getParameterName(),
+                "detail", "is required")));
+        return p;
+    }
+
     /** The catalogue's type for a status the gateway's own routes answer. */
     static java.net.URI typeOf(HttpStatus status) {
         return switch (status) {

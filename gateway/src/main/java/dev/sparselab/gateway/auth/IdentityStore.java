@@ -71,6 +71,48 @@ public class IdentityStore {
                         rs.getBoolean(3))).optional();
     }
 
+    /** An identity provider's user linked to an account: the provider's issuer and its subject there. */
+    public record IdentityLink(String issuer, String subject, Instant createdAt) {
+    }
+
+    /** The (enabled) account linked to the identity {@code subject} of {@code issuer}. */
+    public Optional<SparseLabUser> linkedUser(String issuer, String subject) {
+        return jdbc.sql("""
+                        select u.id, u.username, u.admin from identity_links l join users u on u.id = l.user_id
+                        where l.issuer = ? and l.subject = ? and u.disabled_at is null""")
+                .params(issuer, subject).query((rs, i) -> new SparseLabUser(rs.getObject(1, UUID.class),
+                        rs.getString(2), rs.getBoolean(3))).optional();
+    }
+
+    /** Links an identity to an account; false when the identity is linked already (to this or another account). */
+    public boolean link(String issuer, String subject, UUID user) {
+        return jdbc.sql("insert into identity_links (issuer, subject, user_id) values (?, ?, ?) on conflict do nothing")
+                .params(issuer, subject, user).update() == 1;
+    }
+
+    /**
+     * Creates an account (not an administrator, with its own project) and links the identity to it, in one
+     * transaction: when the name is taken or the identity linked meanwhile, nothing is created.
+     */
+    @Transactional
+    public SparseLabUser createLinkedUser(String username, String issuer, String subject) {
+        SparseLabUser user = createUser(username, null, false);
+        jdbc.sql("insert into identity_links (issuer, subject, user_id) values (?, ?, ?)")
+                .params(issuer, subject, user.id()).update();
+        return user;
+    }
+
+    public boolean unlink(String issuer, String subject, UUID user) {
+        return jdbc.sql("delete from identity_links where issuer = ? and subject = ? and user_id = ?")
+                .params(issuer, subject, user).update() == 1;
+    }
+
+    public List<IdentityLink> links(UUID user) {
+        return jdbc.sql("select issuer, subject, created_at from identity_links where user_id = ? order by created_at")
+                .param(user).query((rs, i) -> new IdentityLink(rs.getString(1), rs.getString(2),
+                        rs.getTimestamp(3).toInstant())).list();
+    }
+
     /** The user if the password is theirs (the time taken does not tell whether the user exists). */
     public Optional<SparseLabUser> checkPassword(String username, String password) {
         Optional<String> hash = jdbc.sql("select password_hash from users where username = ? and disabled_at is null "

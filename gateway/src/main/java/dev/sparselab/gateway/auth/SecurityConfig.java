@@ -16,7 +16,6 @@ import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
@@ -102,23 +101,7 @@ class SecurityConfig {
         JwtAuthenticationProvider jwtProvider = null;
         if (decoder != null) {
             jwtProvider = new JwtAuthenticationProvider(decoder);
-            jwtProvider.setJwtAuthenticationConverter((Jwt token) -> {
-                String name = token.getClaimAsString(props.jwtUsernameClaim());
-                if (name == null || !IdentityStore.NAME.matcher(name).matches()) {
-                    throw new InvalidBearerTokenException("the token's claim '" + props.jwtUsernameClaim()
-                            + "' is not a SparseLab user name");
-                }
-                SparseLabUser user = identities.user(name).orElseGet(() -> {
-                    if (!props.jwtCreateUsers()) {
-                        throw new InvalidBearerTokenException("no SparseLab user '" + name + "'");
-                    }
-                    SparseLabUser created = identities.createUser(name, null, false);
-                    identities.audit(name, "user.create", "user", created.id().toString(), null,
-                            Map.of("via", "jwt", "issuer", String.valueOf(token.getIssuer())));
-                    return created;
-                });
-                return new UserAuthentication(user, "jwt");
-            });
+            jwtProvider.setJwtAuthenticationConverter(new JwtIdentities(identities, props));
         }
         JwtAuthenticationProvider jwtAuth = jwtProvider;
         return authentication -> {
