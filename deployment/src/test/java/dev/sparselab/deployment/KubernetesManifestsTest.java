@@ -180,7 +180,15 @@ class KubernetesManifestsTest {
                 // the gateway keeps users, tokens and sessions in PostgreSQL, and needs no Kafka
                 assertThat(names).containsExactlyInAnyOrder("SPARSELAB_DB_URL", "SPARSELAB_DB_USER",
                         "SPARSELAB_DB_PASSWORD", "SPARSELAB_INTERNAL_SECRET", "SPARSELAB_EXPERIMENT_SERVICE",
-                        "SPARSELAB_SECURE_COOKIES", "SPARSELAB_ADMIN_PASSWORD");
+                        "SPARSELAB_SECURE_COOKIES", "SPARSELAB_ADMIN_PASSWORD", "SPARSELAB_TRUSTED_PROXIES");
+                // behind the Ingress the client's address comes from trusted proxies' X-Forwarded-For (issue 20)
+                c.path("env").forEach(e -> {
+                    if (e.path("name").asText().equals("SPARSELAB_TRUSTED_PROXIES")) {
+                        for (String cidr : e.path("value").asText().split(",")) {
+                            assertThat(cidr).matches("[0-9a-f.:]+/[0-9]{1,3}");
+                        }
+                    }
+                });
             }
         }
         // the addresses are the ones the operators create

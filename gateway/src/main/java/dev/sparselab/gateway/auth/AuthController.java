@@ -20,10 +20,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class AuthController {
     private final IdentityStore identities;
+    private final LoginFailures failures;
     private final HttpSessionSecurityContextRepository sessions = new HttpSessionSecurityContextRepository();
 
-    AuthController(IdentityStore identities) {
+    AuthController(IdentityStore identities, LoginFailures failures) {
         this.identities = identities;
+        this.failures = failures;
     }
 
     record Login(String username, String password) {
@@ -45,7 +47,14 @@ class AuthController {
         if (!errors.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "the login request is invalid", errors);
         }
+        long wait = failures.secondsToWait(login.username());
+        if (wait > 0) {
+            response.setHeader("Retry-After", Long.toString(wait));
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "more than " + failures.perMinute() + " failed "
+                    + "logins a minute for this account; retry in " + wait + " s");
+        }
         SparseLabUser user = identities.checkPassword(login.username(), login.password()).orElseThrow(() -> {
+            failures.failed(login.username());
             identities.audit(login.username().length() > 63 ? login.username().substring(0, 63) : login.username(),
                     "login.failed", "user", null, null, null);
             return new ApiException(HttpStatus.UNAUTHORIZED, "wrong username or password");

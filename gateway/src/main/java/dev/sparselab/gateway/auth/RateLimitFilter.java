@@ -14,16 +14,19 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Token-bucket rate limits: per API token (or user) for authenticated requests, per client address for logins.
+ * Token-bucket rate limits: per API token (or user) for authenticated requests, per client address for logins (the
+ * address behind trusted proxies, {@link ClientAddresses}; failed logins per account: {@link LoginFailures}).
  * Over the limit: {@code 429} (problem+json) with {@code Retry-After}; under it, {@code X-RateLimit-Remaining}.
  */
 class RateLimitFilter extends OncePerRequestFilter {
     private final LimitProperties limits;
+    private final ClientAddresses clients;
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterAccess(Duration.ofMinutes(10)).build();
 
     RateLimitFilter(LimitProperties limits) {
         this.limits = limits;
+        this.clients = new ClientAddresses(limits.trustedProxies());
     }
 
     @Override
@@ -32,7 +35,7 @@ class RateLimitFilter extends OncePerRequestFilter {
         String key;
         int perMinute;
         if ("POST".equals(request.getMethod()) && "/api/v1/auth/login".equals(RequestPaths.of(request))) {
-            key = "login:" + request.getRemoteAddr();
+            key = "login:" + clients.of(request);
             perMinute = limits.loginsPerMinute();
         } else if (SecurityContextHolder.getContext().getAuthentication() instanceof UserAuthentication a) {
             key = a.limitKey();

@@ -37,6 +37,67 @@ class GatewayFiltersTest {
         return request;
     }
 
+    static LimitProperties limits(int loginsPerMinute, String... trustedProxies) {
+        return new LimitProperties(600, loginsPerMinute, 30, DataSize.ofMegabytes(1), java.util.List.of(trustedProxies));
+    }
+
+    static MockHttpServletRequest login(String remote, String forwardedFor) {
+        MockHttpServletRequest login = new MockHttpServletRequest("POST", "/api/v1/auth/login");
+        login.setRemoteAddr(remote);
+        if (forwardedFor != null) {
+            login.addHeader("X-Forwarded-For", forwardedFor);
+        }
+        return login;
+    }
+
+    /**
+     * Issue 20 item 2: behind the Ingress (a trusted proxy) each client has its own login limit, keyed by the address
+     * the proxy saw; a client's own X-Forwarded-For text is not believed, and without trusted proxies the header is
+     * ignored altogether.
+     */
+    @Test
+    void behindTrustedProxiesEachClientHasItsOwnLoginLimit() throws Exception {
+        RateLimitFilter filter = new RateLimitFilter(limits(2, "10.42.0.0/16", "fd00::/8"));
+        int[] statuses = new int[3];
+        for (int i = 0; i < 3; i++) { // client A through the Ingress pod 10.42.1.5
+            MockHttpServletResponse r = new MockHttpServletResponse();
+            filter.doFilter(login("10.42.1.5", "198.51.100.7"), r, (req, res) -> { });
+            statuses[i] = r.getStatus();
+        }
+        assertThat(statuses).containsExactly(200, 200, 429);
+        // client B through the same Ingress pod: its own bucket (before: both shared the pod's address)
+        MockHttpServletResponse b = new MockHttpServletResponse();
+        filter.doFilter(login("10.42.1.5", "203.0.113.9"), b, (req, res) -> { });
+        assertThat(b.getStatus()).isEqualTo(200);
+        // client A forging a left-most address: the right-most untrusted one (what the proxy saw) counts
+        MockHttpServletResponse forged = new MockHttpServletResponse();
+        filter.doFilter(login("10.42.1.5", "192.0.2.1, 198.51.100.7"), forged, (req, res) -> { });
+        assertThat(forged.getStatus()).isEqualTo(429);
+        // two trusted hops (a load balancer, then the Ingress over IPv6)
+        MockHttpServletResponse twoHops = new MockHttpServletResponse();
+        filter.doFilter(login("fd00::12", "198.51.100.7, 10.42.3.3"), twoHops, (req, res) -> { });
+        assertThat(twoHops.getStatus()).isEqualTo(429);
+        // an untrusted sender's header is ignored: its own address counts
+        RateLimitFilter direct = new RateLimitFilter(limits(1));
+        MockHttpServletResponse first = new MockHttpServletResponse();
+        MockHttpServletResponse second = new MockHttpServletResponse();
+        direct.doFilter(login("192.0.2.50", "198.51.100.1"), first, (req, res) -> { });
+        direct.doFilter(login("192.0.2.50", "198.51.100.2"), second, (req, res) -> { });
+        assertThat(second.getStatus()).isEqualTo(429);
+        // a garbled header from a trusted proxy does not break anything
+        MockHttpServletResponse garbled = new MockHttpServletResponse();
+        filter.doFilter(login("10.42.1.5", "not an address, ../.."), garbled, (req, res) -> { });
+        assertThat(garbled.getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void aTrustedProxyThatIsNotAnAddressStopsTheGatewayAtStartUp() {
+        assertThatThrownBy(() -> new RateLimitFilter(limits(2, "10.0.0.0/8", "ingress.local")))
+                .hasMessageContaining("trusted-proxies").hasMessageContaining("ingress.local");
+        assertThatThrownBy(() -> new RateLimitFilter(limits(2, "10.0.0.0/40")))
+                .hasMessageContaining("trusted-proxies");
+    }
+
     static String type(MockHttpServletResponse response) throws Exception {
         assertThat(response.getContentType()).startsWith("application/problem+json");
         return EventCodec.mapper().readTree(response.getContentAsString()).get("type").asString();
@@ -71,7 +132,7 @@ class GatewayFiltersTest {
 
     @Test
     void loginsOverTheLimitAreAnswered429WithRetryAfter() throws Exception {
-        RateLimitFilter filter = new RateLimitFilter(new LimitProperties(600, 2, DataSize.ofMegabytes(1)));
+        RateLimitFilter filter = new RateLimitFilter(limits(2));
         AtomicInteger reached = new AtomicInteger();
         MockHttpServletResponse last = null;
         for (int i = 0; i < 3; i++) {
@@ -97,7 +158,7 @@ class GatewayFiltersTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/v1/auth/%6Cogin", "/api/v1/auth/login;x=1",
         "/api//v1/auth/login", "/api/v1/./auth/login", "/%61pi/v1/auth/login"})
     void anEncodedLoginPathCountsAgainstTheLoginLimit(String uri) throws Exception {
-        RateLimitFilter filter = new RateLimitFilter(new LimitProperties(600, 2, DataSize.ofMegabytes(1)));
+        RateLimitFilter filter = new RateLimitFilter(limits(2));
         MockHttpServletResponse last = null;
         for (int i = 0; i < 3; i++) {
             MockHttpServletRequest login = new MockHttpServletRequest("POST", i == 0 ? "/api/v1/auth/login" : uri);

@@ -41,7 +41,8 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"spring.config.name=gateway", "sparselab.auth.admin-password=" + GatewaySecurityTest.PASSWORD,
         "sparselab.internal-secret=0123456789abcdef-gateway-test", "sparselab.gateway.experiment-service=http://127.0.0.1:9",
-        "sparselab.gateway.limits.logins-per-minute=1000"})
+        "sparselab.gateway.limits.logins-per-minute=1000",
+        "sparselab.gateway.limits.login-failures-per-user-per-minute=3"})
 @AutoConfigureMockMvc
 class GatewaySecurityTest {
     static final String PASSWORD = "correct horse battery staple";
@@ -100,6 +101,8 @@ class GatewaySecurityTest {
     MockMvc mvc;
     @Autowired
     MovableClock clock;
+    @Autowired
+    IdentityStore identities;
 
     static JsonNode json(MvcResult result) throws Exception {
         return EventCodec.mapper().readTree(result.getResponse().getContentAsString());
@@ -132,6 +135,29 @@ class GatewaySecurityTest {
                         .header("X-XSRF-TOKEN", browser.csrf()).contentType(MediaType.APPLICATION_JSON).content(body))
                 .andExpect(status().isCreated()).andReturn();
         return json(created).get("token").asString();
+    }
+
+    /**
+     * Issue 20 item 2: failed logins count per account, whatever address they come from (the per-address limit is
+     * 1000 here): after 3 the account is answered 429 with Retry-After, the right password included; other accounts
+     * are not affected.
+     */
+    @Test
+    void failedLoginsAreLimitedPerAccount() throws Exception {
+        identities.createUser("victim", PASSWORD, false);
+        for (int i = 0; i < 3; i++) {
+            int last = i;
+            mvc.perform(post("/api/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
+                            .with(r -> { r.setRemoteAddr("192.0.2." + (10 + last)); return r; })
+                            .content("{\"username\": \"victim\", \"password\": \"guess number " + i + "\"}"))
+                    .andExpect(status().isUnauthorized());
+        }
+        MvcResult refused = mvc.perform(post("/api/v1/auth/login").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"username\": \"victim\", \"password\": \"" + PASSWORD + "\"}"))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(jsonPath("$.type").value("https://sparselab.dev/problems/too-many-requests")).andReturn();
+        assertThat(Integer.parseInt(refused.getResponse().getHeader("Retry-After"))).isBetween(1, 60);
+        login(); // admin logs in as before
     }
 
     @Test
