@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 public class Access {
     private final JdbcClient jdbc;
 
-    Access(JdbcClient jdbc) {
+    public Access(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -29,6 +29,39 @@ public class Access {
         }
         return Set.copyOf(jdbc.sql("select project_id from memberships where user_id = ?").param(caller.userId())
                 .query(UUID.class).list());
+    }
+
+    /**
+     * What each of these users sees now (their projects; empty Optional: an administrator, all projects), read from
+     * the users and memberships tables; a user that is disabled or gone is absent from the answer.
+     */
+    public java.util.Map<UUID, Optional<Set<UUID>>> visibility(java.util.Collection<UUID> users) {
+        java.util.Map<UUID, Optional<Set<UUID>>> out = new java.util.HashMap<>();
+        if (users.isEmpty()) {
+            return out;
+        }
+        UUID[] ids = users.toArray(UUID[]::new);
+        java.util.Map<UUID, Set<UUID>> members = new java.util.HashMap<>();
+        jdbc.sql("select id, admin from users where id = any(?) and disabled_at is null").param(ids)
+                .query((rs, i) -> {
+                    UUID id = rs.getObject(1, UUID.class);
+                    if (rs.getBoolean(2)) {
+                        out.put(id, Optional.empty());
+                    } else {
+                        members.put(id, new java.util.HashSet<>());
+                    }
+                    return id;
+                }).list();
+        jdbc.sql("select user_id, project_id from memberships where user_id = any(?)").param(ids)
+                .query((rs, i) -> {
+                    Set<UUID> projects = members.get(rs.getObject(1, UUID.class));
+                    if (projects != null) {
+                        projects.add(rs.getObject(2, UUID.class));
+                    }
+                    return null;
+                }).list();
+        members.forEach((id, projects) -> out.put(id, Optional.of(Set.copyOf(projects))));
+        return out;
     }
 
     /** The caller's role in a project; administrators are project admins everywhere. */

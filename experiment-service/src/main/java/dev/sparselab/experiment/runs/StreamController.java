@@ -9,15 +9,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 @RestController
 class StreamController {
     private final RunStream stream;
-    private final dev.sparselab.experiment.access.Access access;
 
-    StreamController(RunStream stream, dev.sparselab.experiment.access.Access access) {
+    StreamController(RunStream stream) {
         this.stream = stream;
-        this.access = access;
     }
 
     @GetMapping(value = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter stream(dev.sparselab.experiment.access.Caller caller) {
-        return stream.open(access.visibleProjects(caller));
+        return stream.open(caller);
     }
 }
