@@ -20,16 +20,30 @@ import tools.jackson.databind.node.ObjectNode;
 @RestController
 class OpenApiController {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final RestClient http = RestClient.create();
+    /** How long the document's two reads may take: an experiment-service that hangs costs a request this much. */
+    static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
+    static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private final RestClient http;
     private final GatewayProperties props;
     private final String secret;
     private final WebServerApplicationContext server;
 
+    @org.springframework.beans.factory.annotation.Autowired
     OpenApiController(GatewayProperties props, InternalSecretProperties internal,
                       WebServerApplicationContext server) {
+        this(props, internal, server, CONNECT_TIMEOUT, READ_TIMEOUT);
+    }
+
+    OpenApiController(GatewayProperties props, InternalSecretProperties internal, WebServerApplicationContext server,
+                      java.time.Duration connect, java.time.Duration read) {
         this.props = props;
         this.secret = internal.internalSecret();
         this.server = server;
+        org.springframework.http.client.JdkClientHttpRequestFactory requests =
+                new org.springframework.http.client.JdkClientHttpRequestFactory(
+                        java.net.http.HttpClient.newBuilder().connectTimeout(connect).build());
+        requests.setReadTimeout(read);
+        this.http = RestClient.builder().requestFactory(requests).build();
     }
 
     @GetMapping(value = "/api/v1/openapi.json", produces = MediaType.APPLICATION_JSON_VALUE)

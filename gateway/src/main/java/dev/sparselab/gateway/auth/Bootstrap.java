@@ -51,14 +51,9 @@ class Bootstrap implements ApplicationRunner {
             Files.createDirectories(props.bootstrapDir());
             writePrivate(props.bootstrapDir().resolve(TOKEN_FILE), token.token());
             writePrivate(props.bootstrapDir().resolve(PASSWORD_FILE), password);
-            System.out.println("""
-
-                    SparseLab: created user 'admin' (an administrator).
-                      API token (shown once; also in %s):
-                        %s
-                      Web UI password: in %s
-                    """.formatted(props.bootstrapDir().resolve(TOKEN_FILE), token.token(),
-                    props.bootstrapDir().resolve(PASSWORD_FILE)));
+            // the secrets stay in the files (mode 0600): container logs are read by more people than the volume
+            log.info("created user '{}' (an administrator): API token in {}, web UI password in {}", ADMIN,
+                    props.bootstrapDir().resolve(TOKEN_FILE), props.bootstrapDir().resolve(PASSWORD_FILE));
         }
     }
 
