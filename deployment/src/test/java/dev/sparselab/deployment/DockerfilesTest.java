@@ -47,8 +47,15 @@ class DockerfilesTest {
         };
         // the port the service listens on is the one exposed and probed (its yaml: server.port: ${PORT:...})
         assertThat(Repo.read(module + "/src/main/resources/" + module + ".yaml")).contains("${PORT:" + port + "}");
+        // the experiment-service's actuator has a port of its own, on loopback (issue 20 item 5)
+        String health = module.equals("experiment-service") ? "9081" : port;
+        if (module.equals("experiment-service")) {
+            assertThat(Repo.read(module + "/src/main/resources/" + module + ".yaml"))
+                    .contains("port: ${SPARSELAB_MANAGEMENT_PORT:9081}")
+                    .contains("address: ${SPARSELAB_MANAGEMENT_ADDRESS:127.0.0.1}");
+        }
         assertThat(runtime).contains("ENV PORT=" + port).contains("EXPOSE " + port)
-                .contains("HEALTHCHECK").contains("http://127.0.0.1:" + port + "/actuator/health/readiness");
+                .contains("HEALTHCHECK").contains("http://127.0.0.1:" + health + "/actuator/health/readiness");
         assertThat(runtime).contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
         assertThat(runtime).contains("-XX:+ExitOnOutOfMemoryError").containsPattern("-XX:MaxRAMPercentage=\\d+");
         if (module.equals("trainer-service") || module.equals("evaluator-service")) {

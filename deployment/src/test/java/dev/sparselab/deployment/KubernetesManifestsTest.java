@@ -101,8 +101,18 @@ class KubernetesManifestsTest {
                 assertThat(c.at("/readinessProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/readiness");
                 assertThat(c.at("/livenessProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/liveness");
                 assertThat(c.at("/startupProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/liveness");
-                // a probe's port must be the container's
-                assertThat(c.at("/readinessProbe/httpGet/port").asText()).isEqualTo(c.at("/ports/0/name").asText());
+                // a probe's port must be one of the container's: the experiment-service's actuator has its own
+                // (management), reachable from inside the cluster only (issue 20 item 5)
+                String probed = d.at("/metadata/name").asText().equals("experiment-service") ? "management"
+                        : c.at("/ports/0/name").asText();
+                for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+                    assertThat(c.at("/" + probe + "/httpGet/port").asText()).as(what + " " + probe).isEqualTo(probed);
+                }
+                boolean declared = false;
+                for (JsonNode port : c.path("ports")) {
+                    declared |= port.path("name").asText().equals(probed);
+                }
+                assertThat(declared).as(what + " declares port " + probed).isTrue();
             }
         }
     }
@@ -239,6 +249,39 @@ class KubernetesManifestsTest {
     }
 
     // ---- network
+
+    /**
+     * Issue 20 item 5: the experiment-service's API port admits the gateway only; its actuator (metrics) has a port
+     * of its own, admitted from inside the cluster only (pods of any namespace, no address block).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void theExperimentServicesApiIsTheGatewaysAndItsActuatorTheClustersOnly(String overlay) {
+        List<JsonNode> objects = render(overlay);
+        Map<Integer, List<JsonNode>> fromByPort = new HashMap<>();
+        for (JsonNode p : ofKind(objects, "NetworkPolicy")) {
+            if (!p.at("/spec/podSelector/matchLabels/app.kubernetes.io~1name").asText().equals("experiment-service")) {
+                continue;
+            }
+            for (JsonNode rule : p.at("/spec/ingress")) {
+                for (JsonNode port : rule.path("ports")) {
+                    rule.path("from").forEach(f -> fromByPort.computeIfAbsent(port.path("port").asInt(),
+                            k -> new ArrayList<>()).add(f));
+                }
+            }
+        }
+        assertThat(fromByPort.keySet()).containsExactlyInAnyOrder(8081, 9081);
+        assertThat(fromByPort.get(8081)).singleElement().satisfies(f -> assertThat(
+                f.at("/podSelector/matchLabels").toString()).isEqualTo("{\"app.kubernetes.io/name\":\"gateway\"}"));
+        assertThat(fromByPort.get(9081)).singleElement().satisfies(f -> {
+            assertThat(f.has("namespaceSelector")).isTrue();
+            assertThat(f.has("ipBlock")).isFalse();
+        });
+        JsonNode env = named(objects, "Deployment", "experiment-service").at("/spec/template/spec/containers/0/env");
+        assertThat(env.findParents("name").stream().filter(e -> e.path("name").asText()
+                .equals("SPARSELAB_MANAGEMENT_ADDRESS")).map(e -> e.path("value").asText()).toList())
+                .containsExactly("0.0.0.0");
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "gpu"})

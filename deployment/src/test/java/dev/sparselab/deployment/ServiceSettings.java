@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 final class ServiceSettings {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
     private static final Set<String> RUNTIME = Set.of("JAVA_TOOL_OPTIONS", "NVIDIA_DRIVER_CAPABILITIES",
-            "NVIDIA_VISIBLE_DEVICES", "DJL_CACHE_DIR", "DJL_OFFLINE", "PYTORCH_FLAVOR");
+            "NVIDIA_VISIBLE_DEVICES", "DJL_CACHE_DIR", "DJL_OFFLINE", "PYTORCH_FLAVOR",
+            // Spring Boot's own: where the compose services read their secrets from (configtree)
+            "SPRING_CONFIG_IMPORT");
 
     private ServiceSettings() {
     }

@@ -115,7 +115,8 @@ public final class LocalPlatform implements AutoCloseable {
             common.add("--spring.autoconfigure.exclude=" + String.join(",", GATEWAY_ONLY));
             common.addAll(o.extraArgs());
             ConfigurableApplicationContext experiment = run(ExperimentServiceApplication.builder(), common,
-                    "--server.port=0",
+                    // reached by the gateway in this JVM only: loopback; its actuator is not served here
+                    "--server.port=0", "--server.address=127.0.0.1", "--management.server.port=-1",
                     "--sparselab.experiment.requested-partitions=" + o.requestedPartitions());
             contexts.add(experiment);
             int experimentPort = Integer.parseInt(experiment.getEnvironment().getProperty("local.server.port"));
@@ -125,17 +126,19 @@ public final class LocalPlatform implements AutoCloseable {
             java.util.concurrent.Future<?> workers = starter.submit(() -> {
                 if (o.trainers() == 0) {
                     contexts.add(run(TrainerServiceApplication.builder(), common, "--server.port=0",
+                            "--server.address=127.0.0.1",
                             "--springdoc.api-docs.enabled=false",
                             "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
                 }
                 contexts.add(run(EvaluatorServiceApplication.builder(), common, "--server.port=0",
+                        "--server.address=127.0.0.1",
                         "--springdoc.api-docs.enabled=false",
                         "--sparselab.evaluator.datasets-dir=" + o.datasetsDir()));
                 return null;
             });
             for (int i = 1; i <= o.trainers(); i++) {
                 List<String> args = new ArrayList<>(common);
-                args.addAll(List.of("--server.port=0", "--springdoc.api-docs.enabled=false",
+                args.addAll(List.of("--server.port=0", "--server.address=127.0.0.1", "--springdoc.api-docs.enabled=false",
                         "--sparselab.trainer.datasets-dir=" + o.datasetsDir()));
                 processes.add(TrainerProcess.start("trainer-" + i, args, o.dataDir().resolve("logs")));
             }

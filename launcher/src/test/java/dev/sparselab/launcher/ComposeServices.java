@@ -44,7 +44,7 @@ final class ComposeServices implements AutoCloseable {
     /** Instance name → its compose service and module, port and process. */
     private final Map<String, Instance> instances = new LinkedHashMap<>();
 
-    private record Instance(String service, String module, int port, Process process) {
+    private record Instance(String service, String module, int port, int managementPort, Process process) {
     }
 
     /**
@@ -54,11 +54,12 @@ final class ComposeServices implements AutoCloseable {
     ComposeServices(Path dir, boolean brokerProcess) throws Exception {
         this.dir = dir;
         this.services = composeConfig().get("services");
+        writeSecrets();
         startPostgres();
         JsonNode pgEnv = services.get("postgres").get("environment");
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("create role " + pgEnv.get("POSTGRES_USER").asString() + " login password '"
-                    + pgEnv.get("POSTGRES_PASSWORD").asString() + "'");
+                    + databasePassword() + "'");
             s.execute("create database " + pgEnv.get("POSTGRES_DB").asString() + " owner "
                     + pgEnv.get("POSTGRES_USER").asString());
         }
@@ -67,6 +68,30 @@ final class ComposeServices implements AutoCloseable {
         } else {
             kafka = KraftBroker.start(dir.resolve("kafka"), kafkaPort, controllerPort, 4);
         }
+    }
+
+    /**
+     * What the compose file's one-shot {@code secrets} service does on a first start: a random database password and
+     * internal secret, each a file in the folder that stands for its volume (mounted where {@link #local} maps
+     * {@code /run/secrets/}).
+     */
+    private void writeSecrets() throws IOException {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (String file : List.of("db/SPARSELAB_DB_PASSWORD", "internal/SPARSELAB_INTERNAL_SECRET")) {
+            Path f = dir.resolve("secrets").resolve(file);
+            if (!Files.exists(f)) {
+                byte[] bytes = new byte[32];
+                random.nextBytes(bytes);
+                Files.createDirectories(f.getParent());
+                Files.writeString(f, java.util.HexFormat.of().formatHex(bytes));
+            }
+        }
+    }
+
+    /** The database password: the file postgres reads through POSTGRES_PASSWORD_FILE. */
+    private String databasePassword() throws IOException {
+        String file = services.get("postgres").get("environment").get("POSTGRES_PASSWORD_FILE").asString();
+        return Files.readString(Path.of(local(file)));
     }
 
     static JsonNode composeConfig() throws Exception {
@@ -84,7 +109,11 @@ final class ComposeServices implements AutoCloseable {
         org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
         ds.setURL("jdbc:postgresql://localhost:" + postgresPort + "/" + pgEnv.get("POSTGRES_DB").asString());
         ds.setUser(pgEnv.get("POSTGRES_USER").asString());
-        ds.setPassword(pgEnv.get("POSTGRES_PASSWORD").asString());
+        try {
+            ds.setPassword(databasePassword());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         ds.setConnectTimeout(2);
         ds.setSocketTimeout(30);
         return ds;
@@ -145,13 +174,16 @@ final class ComposeServices implements AutoCloseable {
                 .replace("kafka:9092", "localhost:" + kafkaPort)
                 .replace("experiment-service:8081", "localhost:" + port("experiment-service"))
                 .replace("/datasets", DATASETS.toString())
-                .replace("/var/lib/sparselab", dir.resolve("gateway-volume").toString());
+                .replace("/var/lib/sparselab", dir.resolve("gateway-volume").toString())
+                .replace("/run/secrets/", dir.resolve("secrets") + "/");
     }
 
     /** Starts an instance of a compose service (on a free port; several instances of one service may run). */
     void start(String instance, String service, String module) throws IOException {
         int port = instances.containsKey(instance) ? instances.get(instance).port() : LocalPlatform.freePort();
-        instances.put(instance, new Instance(service, module, port, null));
+        int management = instances.containsKey(instance) ? instances.get(instance).managementPort()
+                : LocalPlatform.freePort();
+        instances.put(instance, new Instance(service, module, port, management, null));
         JsonNode s = services.get(service);
         assertThat(s.get("build").get("dockerfile").asString()).isEqualTo(module + "/Dockerfile");
         Path jar;
@@ -168,11 +200,13 @@ final class ComposeServices implements AutoCloseable {
         env.keySet().removeIf(k -> k.startsWith("SPARSELAB_") || k.startsWith("SPRING_") || k.equals("PORT"));
         s.get("environment").properties().forEach(e -> env.put(e.getKey(), local(e.getValue().asString())));
         env.put("PORT", String.valueOf(port)); // the image's ENV PORT, on a free port here
+        // the experiment-service's actuator port (its yaml's default, 9081, on the container's loopback): a free one
+        env.put("SPARSELAB_MANAGEMENT_PORT", String.valueOf(management));
         env.put("DJL_OFFLINE", "true"); // the image's ENV, for the services that train or evaluate
         if (service.equals("trainer")) {
             env.put("SPARSELAB_TRAINER_NAME", instance); // the pod's name on Kubernetes
         }
-        instances.put(instance, new Instance(service, module, port, pb.start()));
+        instances.put(instance, new Instance(service, module, port, management, pb.start()));
     }
 
     /**
@@ -220,7 +254,9 @@ final class ComposeServices implements AutoCloseable {
     void awaitReady(String instance) throws Exception {
         String check = services.get(instances.get(instance).service()).get("healthcheck").get("test").toString();
         assertThat(check).contains("/actuator/health/readiness");
-        URI uri = URI.create("http://localhost:" + port(instance) + "/actuator/health/readiness");
+        // the port the check asks: the service's own, or its actuator's (the experiment-service's 9081)
+        int asked = check.contains("127.0.0.1:9081/") ? instances.get(instance).managementPort() : port(instance);
+        URI uri = URI.create("http://localhost:" + asked + "/actuator/health/readiness");
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (System.nanoTime() < deadline) {
