@@ -71,6 +71,8 @@ class DockerfilesTest {
         }
         if (path.endsWith(".cuda")) {
             assertThat(text).contains("-Dcuda").contains("PYTORCH_FLAVOR=cu128").contains("FROM nvidia/cuda:12.8");
+            // issue 20 item 12: the CUDA base image has no locale; the Temurin-based images have UTF-8 already
+            assertThat(text).contains("LANG=C.UTF-8").contains("LC_ALL=C.UTF-8");
         }
         if (module.equals("gateway")) {
             assertThat(text).contains("COPY --from=node:20");

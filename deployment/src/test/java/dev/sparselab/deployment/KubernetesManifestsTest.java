@@ -235,8 +235,13 @@ class KubernetesManifestsTest {
         List<JsonNode> objects = render(overlay);
         JsonNode job = ofKind(objects, "Job").get(0);
         String claim = job.at("/spec/template/spec/volumes/0/persistentVolumeClaim/claimName").asText();
-        assertThat(named(objects, "PersistentVolumeClaim", claim).at("/spec/accessModes/0").asText())
-                .isEqualTo("ReadWriteMany");
+        // issue 20 item 6: a claim the overlay's clusters can bind — dev (one node, local-path): ReadWriteOnce on the
+        // default class; gpu (pods on many nodes): ReadWriteMany on a named class, not the default block storage
+        JsonNode pvc = named(objects, "PersistentVolumeClaim", claim);
+        assertThat(pvc.at("/spec/accessModes").toString()).isEqualTo("dev".equals(overlay) ? "[\"ReadWriteOnce\"]"
+                : "[\"ReadWriteMany\"]");
+        assertThat(pvc.at("/spec/storageClassName").asText(null)).isEqualTo("dev".equals(overlay) ? null
+                : "sparselab-rwx");
         for (String service : List.of("trainer-service", "evaluator-service")) {
             JsonNode pod = named(objects, "Deployment", service).at("/spec/template/spec");
             String dir = pod.at("/containers/0/env").findParents("name").stream()
@@ -246,6 +251,98 @@ class KubernetesManifestsTest {
             assertThat(pod.at("/volumes").findValuesAsText("claimName")).containsExactly(claim);
             assertThat(pod.at("/initContainers/0/command").toString()).contains("fetch-datasets.sh", "--check");
         }
+    }
+
+    /**
+     * Issue 20 item 11: the datasets Job's template does not change when the script does (a Job's template is
+     * immutable: `kubectl apply -k` failed on every change of the script while the Job existed), and the finished
+     * Job is removed after a while, so that a later apply creates it afresh.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void theDatasetsJobsTemplateStaysTheSameWhenItsScriptChanges(String overlay) throws Exception {
+        java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("k8s-copy");
+        try {
+            Repo.run(List.of("cp", "-r", "k8s", copy.toString()));
+            java.nio.file.Path script = copy.resolve("k8s/base/datasets/fetch-datasets.sh");
+            java.nio.file.Files.writeString(script, java.nio.file.Files.readString(script) + "\n# changed\n");
+            List<JsonNode> changed = Manifests.parse(Repo.output("kubectl", "kustomize",
+                    copy.resolve("k8s/overlays/" + overlay).toString()));
+            List<JsonNode> original = render(overlay);
+            JsonNode before = ofKind(original, "Job").get(0);
+            JsonNode after = ofKind(changed, "Job").get(0);
+            assertThat(after.at("/spec/template")).isEqualTo(before.at("/spec/template"));
+            assertThat(named(changed, "ConfigMap", "sparselab-datasets-script").toString()).contains("# changed");
+            assertThat(before.at("/spec/ttlSecondsAfterFinished").asInt()).isPositive();
+        } finally {
+            Repo.run(List.of("rm", "-rf", copy.toString()));
+        }
+    }
+
+    /**
+     * Issue 20 item 12: every JVM container leaves at least 384 MiB of its memory limit outside the heap its image
+     * sizes as a share of it (metaspace, code cache, threads, direct and native memory): the gateway had 768 MiB
+     * with a 75% heap, 192 MiB for the rest.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void everyJvmHasRoomOutsideItsHeap(String overlay) {
+        java.util.regex.Pattern share = java.util.regex.Pattern.compile("MaxRAMPercentage=(\\d+)");
+        for (JsonNode d : ofKind(render(overlay), "Deployment")) {
+            JsonNode c = d.at("/spec/template/spec/containers/0");
+            String image = c.path("image").asText();
+            String module = image.replaceAll(".*/([a-z-]+):.*", "$1");
+            String dockerfile = Repo.read(module + (image.endsWith("-cuda") ? "/Dockerfile.cuda" : "/Dockerfile"));
+            java.util.regex.Matcher m = share.matcher(dockerfile);
+            assertThat(m.find()).as(module).isTrue();
+            long limit = bytesOf(c.at("/resources/limits/memory").asText());
+            long outsideHeap = limit - limit * Integer.parseInt(m.group(1)) / 100;
+            assertThat(outsideHeap).as(id(d) + " memory outside the heap").isGreaterThanOrEqualTo(384L << 20);
+        }
+    }
+
+    static long bytesOf(String quantity) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Mi|Gi)").matcher(quantity);
+        assertThat(m.matches()).as(quantity).isTrue();
+        return Long.parseLong(m.group(1)) << ("Gi".equals(m.group(2)) ? 30 : 20);
+    }
+
+    /** Issue 20 item 12: GPU nodes that need NVIDIA's runtime class get it from a component an overlay adds. */
+    @Test
+    void theNvidiaRuntimeClassComponentGivesTheGpuTrainersTheirRuntime() throws Exception {
+        java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("k8s-copy");
+        try {
+            Repo.run(List.of("cp", "-r", "k8s", copy.toString()));
+            java.nio.file.Path overlay = copy.resolve("k8s/overlays/lab");
+            java.nio.file.Files.createDirectories(overlay);
+            java.nio.file.Files.writeString(overlay.resolve("kustomization.yaml"), """
+                    apiVersion: kustomize.config.k8s.io/v1beta1
+                    kind: Kustomization
+                    resources:
+                      - ../gpu
+                    components:
+                      - ../../components/nvidia-runtime-class
+                    """);
+            List<JsonNode> objects = Manifests.parse(Repo.output("kubectl", "kustomize", overlay.toString()));
+            assertThat(named(objects, "Deployment", "trainer-service").at("/spec/template/spec/runtimeClassName")
+                    .asText()).isEqualTo("nvidia");
+            assertThat(named(render("gpu"), "Deployment", "trainer-service").at("/spec/template/spec")
+                    .has("runtimeClassName")).isFalse();
+        } finally {
+            Repo.run(List.of("rm", "-rf", copy.toString()));
+        }
+    }
+
+    /** Issue 20 item 8: the Strimzi the manifests need (Kafka 4.1.0: 0.48 or later) is what the docs install, pinned. */
+    @Test
+    void theOperatorVersionsTheDocsInstallArePinnedAndFitTheManifests() {
+        String docs = Repo.read("docs/deploy.md");
+        String kafkaVersion = ofKind(render("gpu"), "Kafka").get(0).at("/spec/kafka/version").asText();
+        assertThat(kafkaVersion).isEqualTo("4.1.0");
+        assertThat(docs).doesNotContain("install/latest").contains("Strimzi ≥ 0.48")
+                .contains("strimzi-kafka-operator --version 0.49.1").contains("cnpg-1.29.0.yaml")
+                .containsPattern("kedacore/keda --version \\d+\\.\\d+\\.\\d+");
+        assertThat(Repo.read("k8s/base/kustomization.yaml")).contains(">= 0.48");
     }
 
     // ---- network

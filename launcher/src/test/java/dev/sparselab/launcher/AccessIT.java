@@ -68,7 +68,8 @@ class AccessIT {
                 + "\n-----END PUBLIC KEY-----\n");
         platform = LocalPlatform.start(new LocalPlatform.Options(dataDir.resolve("platform"), 0, 0, 0,
                 PlatformIT.DATASETS, 4, 0, List.of(
-                "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey)));
+                "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey,
+                "--sparselab.auth.jwt-audience=sparselab")));
         admin = new Api(platform.baseUrl(), platform.adminToken());
         for (String user : List.of("alice", "bob", "carol")) {
             assertThat(admin.post("/api/v1/admin/users", "application/json",
@@ -331,12 +332,25 @@ class AccessIT {
                 .get("/api/v1/auth/me").status()).as("signed by another key").isEqualTo(401);
         assertThat(admin.as(jwt("dora", idpKeys, Instant.now().minusSeconds(600)))
                 .get("/api/v1/auth/me").status()).as("expired").isEqualTo(401);
+        // issued by the same provider for another application (issue 20 item 1)
+        assertThat(admin.as(jwt("dora", idpKeys, Instant.now().plusSeconds(300), "grafana"))
+                .get("/api/v1/auth/me").status()).as("another audience").isEqualTo(401);
+        // the provider's user called "alice" is not the local alice: an account of its own (issuer + subject)
+        JsonNode other = admin.as(jwt("alice", idpKeys, Instant.now().plusSeconds(300))).get("/api/v1/auth/me")
+                .body();
+        assertThat(other.get("username").asString()).isNotEqualTo("alice").startsWith("u-");
+        assertThat(admin.as(jwt("alice", idpKeys, Instant.now().plusSeconds(300))).get("/api/v1/runs/" + aliceRun)
+                .status()).isEqualTo(404);
     }
 
     static String jwt(String user, KeyPair keys, Instant expires) throws Exception {
+        return jwt(user, keys, expires, "sparselab");
+    }
+
+    static String jwt(String user, KeyPair keys, Instant expires, String audience) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
                 .subject("idp-" + user).claim("preferred_username", user).issuer("https://idp.lab.example")
-                .issueTime(new Date()).expirationTime(Date.from(expires)).build());
+                .audience(audience).issueTime(new Date()).expirationTime(Date.from(expires)).build());
         jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
         return jwt.serialize();
     }

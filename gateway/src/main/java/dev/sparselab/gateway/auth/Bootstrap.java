@@ -27,6 +27,8 @@ class Bootstrap implements ApplicationRunner {
     static final String TOKEN_FILE = "admin-token";
     static final String PASSWORD_FILE = "admin-password";
 
+    /** The shortest password a user may have (IdentityStore's rule). */
+    static final int MIN_PASSWORD = 12;
     private final IdentityStore identities;
     private final AuthProperties props;
 
@@ -38,9 +40,22 @@ class Bootstrap implements ApplicationRunner {
     @Override
     public void run(ApplicationArguments args) throws IOException {
         if (props.adminPassword() != null && !props.adminPassword().isBlank() && identities.user(ADMIN).isEmpty()) {
-            SparseLabUser admin = identities.createUser(ADMIN, props.adminPassword(), true);
-            identities.audit("system", "user.create", "user", admin.id().toString(), null, Map.of("bootstrap", true));
-            log.info("created user '{}' with the configured password", ADMIN);
+            if (props.adminPassword().length() < MIN_PASSWORD) {
+                // refusing to start would crash-loop every gateway replica over a setting; the API still serves
+                log.error("the configured admin password (SPARSELAB_ADMIN_PASSWORD, secret sparselab-admin) is shorter "
+                        + "than {} characters: user '{}' is not created; set a longer one and restart", MIN_PASSWORD,
+                        ADMIN);
+            } else {
+                try {
+                    SparseLabUser admin = identities.createUser(ADMIN, props.adminPassword(), true);
+                    identities.audit("system", "user.create", "user", admin.id().toString(), null,
+                            Map.of("bootstrap", true));
+                    log.info("created user '{}' with the configured password", ADMIN);
+                } catch (ApiException | org.springframework.dao.DataIntegrityViolationException e) {
+                    // another replica starting at the same moment created it
+                    log.info("user '{}' was created meanwhile ({})", ADMIN, e.getMessage());
+                }
+            }
         }
         if (props.bootstrapDir() != null && !props.bootstrapDir().toString().isEmpty()
                 && identities.userCount() == 0) {
