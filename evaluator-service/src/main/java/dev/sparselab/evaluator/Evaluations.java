@@ -4,7 +4,7 @@ import dev.sparselab.contracts.Topics;
 import dev.sparselab.contracts.events.EvaluationEvent;
 import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.events.RunEvent;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.data.DatasetUnavailableException;

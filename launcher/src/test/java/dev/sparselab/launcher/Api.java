@@ -62,6 +62,22 @@ final class Api {
         }
     }
 
+    record Bytes(int status, java.net.http.HttpHeaders headers, byte[] body) {
+    }
+
+    /** A GET whose body is kept as bytes (a model download). */
+    Bytes getBytes(String path) {
+        try {
+            HttpResponse<byte[]> r = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Bytes(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A POST without a body (cancel). */
     Response post(String path) {
         return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());

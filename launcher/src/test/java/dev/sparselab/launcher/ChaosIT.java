@@ -183,9 +183,20 @@ class ChaosIT {
         } catch (RuntimeException e) {
             System.out.println("cannot read the database: " + e);
         }
+        List<String> stuck;
+        try {
+            stuck = db.sql("select id::text from runs where status not in ('SUCCEEDED', 'FAILED', 'CANCELLED')")
+                    .query(String.class).list();
+        } catch (RuntimeException e) {
+            stuck = List.of();
+        }
         try (var logs = java.nio.file.Files.walk(dir, 3)) {
             for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                List<String> lines = java.nio.file.Files.readAllLines(log);
+                // ISO-8859-1 reads any byte (a log cut by a kill -9 may end inside a UTF-8 character)
+                List<String> lines = java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+                List<String> ids = stuck;
+                System.out.println("---- lines of " + log.getFileName() + " naming a run that did not end");
+                lines.stream().filter(l -> ids.stream().anyMatch(l::contains)).forEach(System.out::println);
                 System.out.println("---- last 60 lines of " + log.getFileName());
                 lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
             }

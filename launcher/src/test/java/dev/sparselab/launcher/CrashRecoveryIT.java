@@ -2,7 +2,7 @@ package dev.sparselab.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -439,6 +439,85 @@ class PlatformIT {
         assertThat(mlp.get("evaluation").get("conditional").get("task").asString()).isEqualTo("classification");
     }
 
+    /**
+     * Issue 21: a trained model leaves the platform. Its safetensors file (PyTorch state-dict names, masks applied
+     * with torch.nn.utils.prune) and its compressed-rows file (torch.sparse_csr_tensor), loaded by Debian's PyTorch
+     * with a reader of the raw format, give the evaluator's logits on test examples; the stored bytes are the
+     * artifact the run names; the model card carries spec, provenance and evaluation; tags, champion moving.
+     */
+    @Test
+    @Order(7)
+    void aTrainedModelLeavesThePlatformAndPyTorchReproducesItsLogits() throws Exception {
+        String spec = spec("export set 80%", "synthetic", "[48, 24]", 2, 0.05,
+                "{\"method\": \"set\", \"target\": 0.8}");
+        String runId = api.submitRun(spec);
+        JsonNode run = api.awaitRun(runId, RUN_TIMEOUT);
+        assertThat(run.get("status").asString()).as("%s", run).isEqualTo("SUCCEEDED");
+        String sha = run.get("artifactSha256").asString();
+
+        Api.Bytes stored = api.getBytes("/api/v1/runs/" + runId + "/model?format=sparselab");
+        assertThat(stored.status()).isEqualTo(200);
+        assertThat(dev.sparselab.contracts.artifact.ModelArtifact.sha256(stored.body())).isEqualTo(sha);
+        assertThat(stored.headers().firstValue("X-SparseLab-Artifact")).hasValue(sha);
+        dev.sparselab.contracts.artifact.ModelArtifact artifact =
+                dev.sparselab.contracts.artifact.ModelArtifact.fromBytes(stored.body());
+        dev.sparselab.core.data.Dataset test = (dev.sparselab.core.data.Dataset)
+                new dev.sparselab.core.data.DatasetCache(DATASETS, null).forSpec(artifact.spec(), false);
+        int count = 64;
+        float[] expected = new dev.sparselab.core.eval.ModelEvaluator().logits(artifact, test, count);
+        Path inputs = dataDir.resolve("inputs.f32");
+        java.nio.ByteBuffer x = java.nio.ByteBuffer.allocate(4 * count * test.featureDim())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count * test.featureDim(); i++) {
+            x.putFloat(test.features()[i]);
+        }
+        Files.write(inputs, x.array());
+        for (String format : List.of("safetensors", "safetensors-csr")) {
+            Api.Bytes file = api.getBytes("/api/v1/runs/" + runId + "/model?format=" + format);
+            assertThat(file.status()).as(format).isEqualTo(200);
+            assertThat(file.headers().firstValue("X-SparseLab-Artifact")).hasValue(sha);
+            Path model = dataDir.resolve("model-" + format);
+            Files.write(model, file.body());
+            Path out = dataDir.resolve("logits-" + format);
+            Process python = new ProcessBuilder("/usr/bin/python3",
+                    Path.of("src/test/resources/export_logits.py").toAbsolutePath().toString(), model.toString(),
+                    inputs.toString(), Integer.toString(count), Integer.toString(test.featureDim()), out.toString())
+                    .redirectErrorStream(true).start();
+            String printed = new String(python.getInputStream().readAllBytes());
+            assertThat(python.waitFor()).as(printed).isZero();
+            assertThat(printed).contains("layers 3").contains(format.endsWith("csr") ? "layout csr" : "layout dense");
+            java.nio.FloatBuffer got = java.nio.ByteBuffer.wrap(Files.readAllBytes(out))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            assertThat(got.remaining()).isEqualTo(expected.length);
+            float worst = 0;
+            for (int i = 0; i < expected.length; i++) {
+                worst = Math.max(worst, Math.abs(got.get(i) - expected[i]));
+            }
+            assertThat(worst).as(format + ": largest logit difference to the evaluator's").isLessThan(1e-4f);
+        }
+        assertThat(api.get("/api/v1/runs/" + runId + "/model?format=onnx").status()).isEqualTo(400);
+
+        JsonNode card = api.get("/api/v1/runs/" + runId + "/model/card").body();
+        assertThat(card.at("/artifact/sha256").asString()).isEqualTo(sha);
+        assertThat(card.at("/evaluation/test_accuracy").asDouble())
+                .isEqualTo(run.get("evaluation").get("testAccuracy").asDouble());
+        assertThat(card.at("/spec/sparsity/method").asString()).isEqualTo("set");
+        assertThat(card.at("/provenance/seed").asLong()).isEqualTo(42);
+
+        // tags: free-form, and one champion per experiment
+        String other = api.submitRun(spec.replace("export set 80%", "export set 80% again")
+                .replace("\"seed\": 42", "\"seed\": 43"));
+        assertThat(api.awaitRun(other, RUN_TIMEOUT).get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(api.put("/api/v1/runs/" + runId + "/tags/champion", "").status()).isEqualTo(200);
+        assertThat(api.put("/api/v1/runs/" + runId + "/tags/paper-fig3", "").body().toString())
+                .isEqualTo("[\"champion\",\"paper-fig3\"]");
+        assertThat(api.put("/api/v1/runs/" + runId + "/tags/Not%20A%20Tag", "").status()).isEqualTo(400);
+        assertThat(api.get("/api/v1/runs/" + runId + "/model/card").body().get("tags").toString())
+                .isEqualTo("[\"champion\",\"paper-fig3\"]");
+        assertThat(api.delete("/api/v1/runs/" + runId + "/tags/paper-fig3").status()).isEqualTo(204);
+        assertThat(api.delete("/api/v1/runs/" + runId + "/tags/paper-fig3").status()).isEqualTo(404);
+    }
+
     @Test
     @Order(7)
     void aLenet5RunSparsifiesConvKernelsThroughThePlatform() throws Exception {

@@ -3,7 +3,7 @@ package dev.sparselab.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.train.Checkpoint;
 import dev.sparselab.db.JdbcArtifactStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.sparselab.contracts.spec.DatasetSpec;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.ConditionalSize;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.TokenData;
 import dev.sparselab.core.eval.ConditionalReport;

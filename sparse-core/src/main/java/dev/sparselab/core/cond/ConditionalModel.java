@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.DatasetSpec;
 import dev.sparselab.contracts.spec.ExperimentSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.TokenData;
 import dev.sparselab.core.optim.MaskedOptimizer;

@@ -74,7 +74,7 @@ public final class AssociativeRecall {
                 weights[s * length + i] = scored[i + 1] ? 1f : 0f;
             }
         }
-        String hash = dev.sparselab.core.artifact.ModelArtifact.sha256(("associative-recall/" + spec.recall() + "/"
+        String hash = dev.sparselab.contracts.artifact.ModelArtifact.sha256(("associative-recall/" + spec.recall() + "/"
                 + pairs + "/" + seed).getBytes(StandardCharsets.UTF_8));
         return new TokenData("associative-recall/" + spec.recall() + "/" + pairs + "/" + (train ? "train" : "test"),
                 inputs, targets, weights, length, vocabulary, TokenData.count(inputs, vocabulary), hash);

@@ -49,7 +49,7 @@ public final class CharLm {
                 weights[w * length + i] = 1f;
             }
         }
-        String hash = dev.sparselab.core.artifact.ModelArtifact.sha256(bytes);
+        String hash = dev.sparselab.contracts.artifact.ModelArtifact.sha256(bytes);
         TokenData all = new TokenData("char-lm/" + path + "/" + (train ? "train" : "test"), inputs, targets,
                 weights, length, 256, TokenData.count(inputs, 256), hash);
         if (limit == null || limit >= windows) {

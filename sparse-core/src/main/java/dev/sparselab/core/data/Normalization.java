@@ -1,7 +1,7 @@
 package dev.sparselab.core.data;
 
 import dev.sparselab.contracts.spec.DatasetSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import java.nio.charset.StandardCharsets;
 
 /**

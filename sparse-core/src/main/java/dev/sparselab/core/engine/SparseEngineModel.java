@@ -11,7 +11,7 @@ import dev.sparselab.contracts.spec.RiglSpec;
 import dev.sparselab.contracts.spec.SetSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.contracts.spec.SriglSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Init;
 import dev.sparselab.core.sparsity.Distributions;

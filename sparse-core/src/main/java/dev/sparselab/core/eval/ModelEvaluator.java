@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.sparselab.contracts.spec.NmSpec;
 import dev.sparselab.contracts.spec.TrainingSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import dev.sparselab.core.train.Engines;
@@ -54,10 +54,7 @@ public final class ModelEvaluator {
                         + device);
             }
         }
-        Network net = Network.build(artifact.spec().model(), artifact.spec().sparsity(), test.featureDim(),
-                test.classes());
-        net.thresholds().keySet().forEach(layer -> net.setThreshold(layer,
-                tensor(artifact, layer + ".threshold").data()[0]));
+        Network net = network(artifact, test);
         try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
             net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
             Weights weights = load(net, artifact,
@@ -77,6 +74,36 @@ public final class ModelEvaluator {
                     new Evaluation.EvaluationProvenance(test.hash(), test.name(), ai.djl.engine.Engine.getDjlVersion(),
                             Engines.ENGINE, Engines.engine().getVersion(), device.toString()), null,
                     weights.all());
+        }
+    }
+
+    /** The artifact's network for the test set's shapes, with its stored thresholds (weights not loaded yet). */
+    private static Network network(ModelArtifact artifact, Dataset test) {
+        Network net = Network.build(artifact.spec().model(), artifact.spec().sparsity(), test.featureDim(),
+                test.classes());
+        net.thresholds().keySet().forEach(layer -> net.setThreshold(layer,
+                tensor(artifact, layer + ".threshold").data()[0]));
+        return net;
+    }
+
+    /**
+     * The network's outputs (logits) for the first {@code count} test examples, computed as {@link #evaluate}
+     * computes them (a dense-stored artifact): what an exported model must reproduce.
+     */
+    public float[] logits(ModelArtifact artifact, Dataset test, int count) {
+        Network net = network(artifact, test);
+        try (NoGrad noGrad = NoGrad.enter(); NDManager manager = NDManager.newBaseManager(device, Engines.ENGINE)) {
+            net.block().initialize(manager, DataType.FLOAT32, new Shape(1, test.featureDim()));
+            load(net, artifact, java.util.Set.of());
+            ParameterStore store = new ParameterStore(manager, false);
+            int dim = test.featureDim();
+            float[] xb = new float[count * dim];
+            System.arraycopy(test.features(), 0, xb, 0, count * dim);
+            NDList h = new NDList(manager.create(xb, new Shape(count, dim)));
+            for (Pair<String, Block> b : net.block().getChildren()) {
+                h = b.getValue().forward(store, h, false);
+            }
+            return h.singletonOrThrow().toFloatArray();
         }
     }
 

@@ -3,7 +3,7 @@ package dev.sparselab.core.eval;
 import ai.djl.ndarray.NDManager;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.TrainingSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.engine.SparseMatrix;
 import dev.sparselab.core.engine.SparseNetwork;

@@ -1,6 +1,6 @@
 package dev.sparselab.core.run;
 
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.cond.ConditionalEvaluator;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.TokenData;

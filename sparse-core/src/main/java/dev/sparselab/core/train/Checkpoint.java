@@ -1,7 +1,7 @@
 package dev.sparselab.core.train;
 
 import dev.sparselab.contracts.events.EventCodec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

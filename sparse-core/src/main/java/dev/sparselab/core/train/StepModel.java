@@ -2,7 +2,7 @@ package dev.sparselab.core.train;
 
 import ai.djl.ndarray.NDManager;
 import dev.sparselab.contracts.events.MetricPoint;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import java.util.List;
 import java.util.Map;
 

@@ -7,7 +7,7 @@ import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.events.RunProvenance;
 import dev.sparselab.contracts.spec.ExperimentSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Shuffle;
 import dev.sparselab.core.sparsity.StepRandom;
 import java.nio.charset.StandardCharsets;

@@ -18,7 +18,7 @@ import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.SparsitySpec;
 import dev.sparselab.core.model.Init;
 import dev.sparselab.contracts.spec.TrainingSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.model.Network;
 import dev.sparselab.core.optim.MaskedOptimizer;

@@ -14,7 +14,7 @@ import dev.sparselab.contracts.spec.FactorizationSpec;
 import dev.sparselab.contracts.spec.ModelSpec;
 import dev.sparselab.contracts.spec.TrainingSpec;
 import dev.sparselab.contracts.spec.SpecParser;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.DatasetCache;
 import dev.sparselab.core.eval.Evaluation;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.core.Specs;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
 import dev.sparselab.core.eval.Evaluation;

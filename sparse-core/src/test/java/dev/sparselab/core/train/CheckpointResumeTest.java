@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sparselab.contracts.spec.ExperimentSpec;
 import dev.sparselab.contracts.spec.SpecParser;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.data.SyntheticData;
 import java.util.LinkedHashMap;
@@ -82,7 +82,7 @@ class CheckpointResumeTest {
         assertThatThrownBy(() -> Trainers.forSpec(other, data(), p -> { }).resumeFrom(atEnd).run())
                 .isInstanceOf(CheckpointMismatchException.class).hasMessageContaining("spec");
         // a weight that is non-zero under its mask
-        Map<String, dev.sparselab.core.artifact.ModelArtifact.Tensor> tensors = new LinkedHashMap<>(atEnd.tensors());
+        Map<String, dev.sparselab.contracts.artifact.ModelArtifact.Tensor> tensors = new LinkedHashMap<>(atEnd.tensors());
         float[] mask = atEnd.group("mask").get("fc1");
         float[] w = tensors.get("param/fc1.weight").data().clone();
         int masked = 0;

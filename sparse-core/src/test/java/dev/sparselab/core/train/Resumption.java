@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sparselab.contracts.events.MetricPoint;
 import dev.sparselab.contracts.spec.ExperimentSpec;
-import dev.sparselab.core.artifact.ModelArtifact;
+import dev.sparselab.contracts.artifact.ModelArtifact;
 import dev.sparselab.core.data.Dataset;
 import dev.sparselab.core.run.Trainers;
 import java.util.ArrayList;

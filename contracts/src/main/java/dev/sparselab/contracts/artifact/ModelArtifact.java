@@ -1,4 +1,4 @@
-package dev.sparselab.core.artifact;
+package dev.sparselab.contracts.artifact;
 
 import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.spec.ExperimentSpec;
