@@ -63,7 +63,8 @@ class Client:
 
     # -- plumbing
 
-    def _request(self, method, path, body=None, content_type="application/json", accept="application/json"):
+    def _request(self, method, path, body=None, content_type="application/json", accept="application/json",
+                 raw=False):
         headers = {"Accept": accept}
         if self.token:
             headers["Authorization"] = "Bearer " + self.token
@@ -77,8 +78,8 @@ class Client:
         req = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
         try:
             with self._opener.open(req, timeout=self.timeout) as r:
-                text = r.read().decode("utf-8")
-                return r.status, text
+                data = r.read()
+                return r.status, (data if raw else data.decode("utf-8"))
         except urllib.error.HTTPError as e:
             text = e.read().decode("utf-8", "replace")
             try:
@@ -172,6 +173,27 @@ class Client:
     def catalog(self):
         return self._json("GET", "/api/v1/catalog")
 
+    def model(self, run_id, path=None, format="safetensors"):
+        """A run's trained model: "safetensors" (PyTorch state-dict names, masks as <weight>_mask), "safetensors-csr"
+        (masked weights as compressed rows) or "sparselab" (as stored). Written to path when given; returns the bytes."""
+        data = self._request("GET", "/api/v1/runs/%s/model%s" % (run_id, self._query(format=format)),
+                             accept="application/octet-stream", raw=True)[1]
+        if path:
+            with open(path, "wb") as f:
+                f.write(data)
+        return data
+
+    def model_card(self, run_id):
+        """What the model is, how it did, its artifact, tags and downloads."""
+        return self._json("GET", "/api/v1/runs/%s/model/card" % run_id)
+
+    def tag(self, run_id, tag):
+        """Tags a run ("champion": the one of its experiment); returns its tags."""
+        return self._json("PUT", "/api/v1/runs/%s/tags/%s" % (run_id, urllib.parse.quote(tag, safe="")))
+
+    def untag(self, run_id, tag):
+        self._request("DELETE", "/api/v1/runs/%s/tags/%s" % (run_id, urllib.parse.quote(tag, safe="")))
+
     def wait(self, experiment_id, timeout=None, interval=1.0, progress=None):
         """Polls until every run of the experiment has ended; returns the runs. progress(runs) is called each time."""
         deadline = None if timeout is None else time.time() + timeout
@@ -184,6 +206,12 @@ class Client:
             if deadline is not None and time.time() > deadline:
                 raise TimeoutError("runs of %s still going after %s s" % (experiment_id, timeout))
             time.sleep(interval)
+
+
+def safetensors_header(data):
+    """The JSON header of a safetensors file (tensor name -> dtype, shape, data_offsets; "__metadata__")."""
+    length = int.from_bytes(data[:8], "little")
+    return json.loads(data[8:8 + length].decode("utf-8"))
 
 
 def _bar(run):

@@ -11,7 +11,7 @@ import unittest
 from contextlib import redirect_stdout
 
 import sparselab
-from sparselab import Client, SparseLabError
+from sparselab import Client, SparseLabError, safetensors_header
 
 URL = os.environ["SPARSELAB_URL"]
 TOKEN = os.environ["SPARSELAB_TOKEN"]
@@ -52,6 +52,21 @@ class ClientTest(unittest.TestCase):
         csv = self.lab.compare(created["id"], csv=True).strip().splitlines()
         self.assertEqual(2, len(csv), csv)
         self.assertIn("testAccuracy", csv[0])
+        # the trained model leaves the platform: its safetensors file names the stored artifact the card gives
+        card = self.lab.model_card(runs[0]["id"])
+        data = self.lab.model(runs[0]["id"], path=os.path.join(self.config, "model.safetensors"))
+        header = safetensors_header(data)
+        self.assertEqual(card["artifact"]["sha256"], header["__metadata__"]["sparselab.artifact"])
+        self.assertEqual("F32", header["fc1.weight"]["dtype"])
+        self.assertEqual("U8", header["fc1.weight_mask"]["dtype"])
+        self.assertEqual(data, open(os.path.join(self.config, "model.safetensors"), "rb").read())
+        self.assertEqual(["champion"], self.lab.tag(runs[0]["id"], "champion"))
+        self.assertEqual(["champion"], self.lab.tag(runs[1]["id"], "champion"))
+        self.assertEqual([], self.lab.model_card(runs[0]["id"])["tags"])
+        self.lab.untag(runs[1]["id"], "champion")
+        with self.assertRaises(SparseLabError) as bad:
+            self.lab.model(runs[0]["id"], format="onnx")
+        self.assertEqual(400, bad.exception.status)
 
     def test_a_yaml_file_is_submitted_as_yaml(self):
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:

@@ -97,7 +97,18 @@ try {
   assert.deepEqual(layers.categories, run.evaluation.layers.map((l) => l.name));
   const churn = JSON.parse(await page.getAttribute('#chart-churn', 'data-plotted'));
   assert.ok(churn.length >= 3 && churn.every((c) => c.n > 0), JSON.stringify(churn));
+  // the model: downloads and tags (issue 21): tag it champion, then remove the tag
+  assert.ok((await page.getAttribute('#model-downloads a', 'href')).endsWith('/model?format=safetensors'));
+  await page.fill('#tag-name', 'champion');
+  await page.click('#tag-add');
+  await page.waitForSelector('#run-tags button[data-tag="champion"]');
+  assert.deepEqual(await api(`/api/v1/runs/${runs[0].id}/tags`), ['champion']);
+  await page.fill('#tag-name', 'Not A Tag');
+  await page.click('#tag-add');
+  await page.waitForFunction(() => document.querySelector('#tag-error').textContent.length > 0);
   await page.screenshot({ path: `${shots}/run.png`, fullPage: true });
+  await page.click('#run-tags button[data-tag="champion"]');
+  await page.waitForSelector('#run-tags button[data-tag="champion"]', { state: 'detached' });
 
   step('a sweep over methods and sparsities, submitted as a script would');
   const sweep = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',

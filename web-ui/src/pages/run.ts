@@ -1,5 +1,5 @@
 /** One run: live curves, per-layer sparsity, mask churn, evaluation, provenance, downloads. */
-import { ApiError, getJson, type MetricsView } from '../api';
+import { ApiError, getJson, send, type MetricsView } from '../api';
 import { barChart, lineChart } from '../charts';
 import { download, escapeHtml, state } from '../dom';
 import { percent } from '../format';
@@ -48,12 +48,48 @@ export function renderRun(root: HTMLElement, route: Route): () => void {
   });
 }
 
+/** The trained model's downloads and the run's tags (add: a name; remove: ×; "champion" is one run per experiment). */
+async function drawModel(el: HTMLElement, id: string): Promise<void> {
+  let tags: string[];
+  try {
+    tags = await getJson<string[]>(`/api/v1/runs/${id}/tags`);
+  } catch {
+    return;
+  }
+  const base = `/api/v1/runs/${id}/model`;
+  el.innerHTML = `<h3>Model</h3>
+    <p id="model-downloads"><a href="${base}?format=safetensors" download>safetensors</a>
+      · <a href="${base}?format=safetensors-csr" download>safetensors (compressed rows)</a>
+      · <a href="${base}?format=sparselab" download>as stored</a> · <a href="${base}/card" target="_blank">model card</a>
+      <span class="muted">(available once trained)</span></p>
+    <p>Tags: <span id="run-tags">${tags.map((t) => `<span class="tag">${escapeHtml(t)}
+      <button class="untag" data-tag="${escapeHtml(t)}" title="remove">×</button></span>`).join(' ') || '<span class="muted">none</span>'}</span>
+      <input id="tag-name" placeholder="tag, e.g. champion" maxlength="63" size="18"> <button id="tag-add">Tag</button>
+      <span id="tag-error" class="reason"></span></p>`;
+  const error = el.querySelector<HTMLElement>('#tag-error')!;
+  const change = async (method: string, tag: string) => {
+    try {
+      await send(method, `/api/v1/runs/${id}/tags/${encodeURIComponent(tag)}`);
+      await drawModel(el, id);
+    } catch (err) {
+      error.textContent = err instanceof ApiError ? (err.problem?.errors?.[0]?.detail ?? err.message) : String(err);
+    }
+  };
+  el.querySelector('#tag-add')!.addEventListener('click', () => {
+    const tag = el.querySelector<HTMLInputElement>('#tag-name')!.value.trim();
+    if (tag) change('PUT', tag);
+  });
+  el.querySelectorAll<HTMLButtonElement>('button.untag').forEach((b) =>
+    b.addEventListener('click', () => change('DELETE', b.dataset.tag!)));
+}
+
 function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
   if (!root.querySelector('#run-head')) {
     root.innerHTML = `<div id="run-head"></div>
       <div class="grid2"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-acc"></div></div>
       <div class="grid2"><div class="chart" id="chart-layers"></div><div class="chart" id="chart-churn"></div></div>
-      <div id="run-eval"></div><div id="run-prov"></div>`;
+      <div id="run-model"></div><div id="run-eval"></div><div id="run-prov"></div>`;
+    drawModel(root.querySelector<HTMLElement>('#run-model')!, run.id);
     root.querySelector('#run-head')!.addEventListener('click', async (e) => {
       const what = (e.target as HTMLElement).dataset.download;
       if (what === 'spec') {

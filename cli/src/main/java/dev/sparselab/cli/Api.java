@@ -92,6 +92,25 @@ class Api {
         }
     }
 
+    /** A GET whose body is bytes (a model file); an error answer is reported as any other. */
+    byte[] getBytes(String path) {
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(request(path).GET().header("Accept", "application/octet-stream").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new CliException("cannot reach SparseLab at " + url + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", 3);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted", 130);
+        }
+        if (r.statusCode() >= 400) {
+            throw problem(r.statusCode(), new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), r.headers());
+        }
+        return r.body();
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder b, String accept) {
         HttpResponse<String> r;
         try {
@@ -115,22 +134,26 @@ class Api {
 
     /** "error: DETAIL" and one line per bad field; 401 says how to log in. */
     static CliException problem(HttpResponse<String> r) {
+        return problem(r.statusCode(), r.body(), r.headers());
+    }
+
+    static CliException problem(int status, String body, java.net.http.HttpHeaders headers) {
         StringBuilder msg = new StringBuilder();
         try {
-            JsonNode p = JSON.readTree(r.body());
-            msg.append(p.path("detail").asString(p.path("title").asString("HTTP " + r.statusCode())));
+            JsonNode p = JSON.readTree(body);
+            msg.append(p.path("detail").asString(p.path("title").asString("HTTP " + status)));
             for (JsonNode e : p.path("errors")) {
                 msg.append("\n  ").append(e.has("pointer") ? e.path("pointer").asString()
                         : e.path("parameter").asString()).append(": ").append(e.path("detail").asString());
             }
         } catch (RuntimeException e) {
-            msg.append("HTTP ").append(r.statusCode());
+            msg.append("HTTP ").append(status);
         }
-        if (r.statusCode() == 401) {
+        if (status == 401) {
             msg.append("\n  (log in with: sparselab login --url URL --token TOKEN, or set SPARSELAB_TOKEN)");
         }
-        r.headers().firstValue("Retry-After").ifPresent(s -> msg.append("\n  retry after ").append(s).append(" s"));
-        return new CliException("error (" + r.statusCode() + "): " + msg, r.statusCode() >= 500 ? 3 : 2);
+        headers.firstValue("Retry-After").ifPresent(s -> msg.append("\n  retry after ").append(s).append(" s"));
+        return new CliException("error (" + status + "): " + msg, status >= 500 ? 3 : 2);
     }
 
     static Map<String, Object> params(Object... keyValues) {

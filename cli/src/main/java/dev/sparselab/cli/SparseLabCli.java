@@ -30,7 +30,8 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "sparselab", mixinStandardHelpOptions = true, version = "sparselab 0.1.0",
         description = "SparseLab from the command line: submit experiments, watch and compare runs.",
         subcommands = {SparseLabCli.Login.class, SparseLabCli.Submit.class, SparseLabCli.Runs.class,
-                SparseLabCli.Show.class, SparseLabCli.Cancel.class, SparseLabCli.Compare.class,
+                SparseLabCli.Show.class, SparseLabCli.ModelCommand.class, SparseLabCli.Cancel.class,
+                SparseLabCli.Compare.class,
                 SparseLabCli.CatalogCommand.class})
 public class SparseLabCli {
     static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
@@ -205,6 +206,28 @@ public class SparseLabCli {
                         + "(non-zero %d)%n", fmt(ev.at("/allWeights/sparsity")), ev.at("/allWeights/parameters").asLong(),
                         ev.at("/allWeights/nonZero").asLong());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "model", description = "Download a run's trained model: safetensors (PyTorch state-dict names, "
+            + "masks as <weight>_mask), safetensors-csr (compressed rows) or sparselab (as stored).")
+    static class ModelCommand extends Base {
+        @Parameters(paramLabel = "RUN") String run;
+        @Option(names = "--format", defaultValue = "safetensors",
+                description = "safetensors (default), safetensors-csr or sparselab") String format;
+        @Option(names = {"-o", "--output"}, description = "the file (default: run-RUN.FORMAT in this folder)")
+        java.nio.file.Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] data = server.api().getBytes("/api/v1/runs/" + run + "/model" + Api.query(Api.params("format",
+                    format)));
+            java.nio.file.Path file = output != null ? output : java.nio.file.Path.of("run-" + run + "."
+                    + (format.startsWith("safetensors") ? format.replace("safetensors-csr", "csr.safetensors")
+                    : format));
+            java.nio.file.Files.write(file, data);
+            out().printf("%s: %d bytes (%s)%n", file, data.length, format);
             return 0;
         }
     }

@@ -81,6 +81,18 @@ class ClientsIT {
         assertThat(csv.out().lines().toList()).hasSize(2);
         assertThat(cli("compare", experiment).out()).contains("cli sweep").contains("2/2");
         assertThat(cli("catalog").out()).contains("rigl").contains("fashion-mnist");
+        // the trained model, downloaded: the stored artifact's bytes (its sha256 is the run's), and safetensors
+        Path stored = dir.resolve("model.sparselab");
+        Result model = cli("model", run, "--format", "sparselab", "-o", stored.toString());
+        assertThat(model.status()).as(model.err()).isZero();
+        assertThat(dev.sparselab.contracts.artifact.ModelArtifact.sha256(Files.readAllBytes(stored)))
+                .isEqualTo(cli("show", run, "--json").out().replaceAll("(?s).*\"artifactSha256\"\\s*:\\s*\"([0-9a-f]+)\".*", "$1"));
+        Path tensors = dir.resolve("model.safetensors");
+        assertThat(cli("model", run, "-o", tensors.toString()).status()).isZero();
+        assertThat(Files.readString(tensors, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("fc1.weight_mask");
+        Result badFormat = cli("model", run, "--format", "onnx");
+        assertThat(badFormat.status()).isEqualTo(2);
+        assertThat(badFormat.err()).contains("format");
 
         // cancel: a long run, stopped
         Path longSpec = dir.resolve("long.json");
