@@ -333,6 +333,66 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Issue 21: the optional monitoring component scrapes every service's Prometheus endpoint on a port its pods
+     * declare, admits those ports from inside the cluster only, and the Grafana dashboard asks only for series the
+     * services define (or Spring's and Kafka's bindings give).
+     */
+    @Test
+    void theMonitoringComponentScrapesPortsThePodsHaveAndTheDashboardAsksForRealSeries() throws Exception {
+        java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("k8s-copy");
+        try {
+            Repo.run(List.of("cp", "-r", "k8s", copy.toString()));
+            java.nio.file.Path overlay = copy.resolve("k8s/overlays/lab");
+            java.nio.file.Files.createDirectories(overlay);
+            java.nio.file.Files.writeString(overlay.resolve("kustomization.yaml"), """
+                    apiVersion: kustomize.config.k8s.io/v1beta1
+                    kind: Kustomization
+                    resources:
+                      - ../gpu
+                    components:
+                      - ../../components/monitoring
+                    """);
+            List<JsonNode> objects = Manifests.parse(Repo.output("kubectl", "kustomize", overlay.toString()));
+            JsonNode monitor = named(objects, "PodMonitor", "sparselab");
+            Set<String> scraped = new HashSet<>();
+            monitor.at("/spec/podMetricsEndpoints").forEach(e -> {
+                assertThat(e.path("path").asText()).isEqualTo("/actuator/prometheus");
+                scraped.add(e.path("port").asText());
+            });
+            for (String service : List.of("experiment-service", "trainer-service", "evaluator-service")) {
+                JsonNode c = named(objects, "Deployment", service).at("/spec/template/spec/containers/0");
+                Set<String> ports = new HashSet<>();
+                c.path("ports").forEach(p -> ports.add(p.path("name").asText()));
+                assertThat(ports).as(service).containsAnyElementsOf(scraped);
+                String yaml = Repo.read(service + "/src/main/resources/" + service + ".yaml");
+                assertThat(yaml).as(service).contains("include: health,info,metrics,prometheus");
+            }
+            JsonNode workers = named(objects, "NetworkPolicy", "workers-metrics");
+            assertThat(workers.at("/spec/ingress/0/from/0").has("namespaceSelector")).isTrue();
+            assertThat(workers.at("/spec/ingress/0/from/0").has("ipBlock")).isFalse();
+        } finally {
+            Repo.run(List.of("rm", "-rf", copy.toString()));
+        }
+        JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Repo.read("docs/grafana-dashboard.json"));
+        String sources = String.join("\n", Repo.read("experiment-service/src/main/java/dev/sparselab/experiment/"
+                        + "metrics/PlatformMetrics.java"),
+                Repo.read("trainer-service/src/main/java/dev/sparselab/trainer/TrainerMetrics.java"),
+                Repo.read("evaluator-service/src/main/java/dev/sparselab/evaluator/RunCompletedListener.java"));
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("sparselab_[a-z_]+").matcher(
+                dashboard.findValuesAsText("expr").toString());
+        int checked = 0;
+        while (names.find()) {
+            String series = names.group().replaceAll("_(total|sum|count)$", "");
+            String meter = series.startsWith("sparselab_evaluation_seconds") ? "sparselab.evaluation"
+                    : series.replace('_', '.');
+            assertThat(sources).as(names.group()).contains("\"" + meter + "\"");
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(8);
+    }
+
     /** Issue 20 item 8: the Strimzi the manifests need (Kafka 4.1.0: 0.48 or later) is what the docs install, pinned. */
     @Test
     void theOperatorVersionsTheDocsInstallArePinnedAndFitTheManifests() {

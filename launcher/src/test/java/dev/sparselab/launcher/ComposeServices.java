@@ -228,6 +228,12 @@ final class ComposeServices implements AutoCloseable {
         awaitReady("gateway");
     }
 
+    /** The instance's actuator port when it has one of its own (the experiment-service's), else its port. */
+    int managementPort(String instance) {
+        String check = services.get(instances.get(instance).service()).get("healthcheck").get("test").toString();
+        return check.contains("127.0.0.1:9081/") ? instances.get(instance).managementPort() : port(instance);
+    }
+
     int port(String instance) {
         Instance i = instances.get(instance);
         return i == null ? 0 : i.port();

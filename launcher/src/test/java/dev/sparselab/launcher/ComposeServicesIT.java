@@ -44,6 +44,57 @@ class ComposeServicesIT {
         assertThat(run.get("status").asString()).as("run %s", run).isEqualTo("SUCCEEDED");
         assertThat(run.get("evaluation").get("sparsity").asDouble()).isBetween(0.499, 0.501);
         assertThat(run.get("evaluation").get("testAccuracy").asDouble()).isGreaterThan(0.5);
+
+        // issue 21: each service's Prometheus endpoint (the experiment-service's on its management port) shows the
+        // run that went through: the platform's state, the trainer's steps and the evaluator's timings
+        awaitSeries("experiment-service", "sparselab_runs{status=\"SUCCEEDED\"}", v -> v >= 1);
+        String experiment = scrape("experiment-service");
+        assertThat(experiment).contains("sparselab_queue_runs{state=\"held\"}").contains("sparselab_outbox_backlog")
+                .contains("sparselab_trainers_busy").contains("http_server_requests_seconds_count")
+                .contains("kafka_consumer_fetch_manager_records_lag_max");
+        awaitSeries("trainer", "sparselab_trainer_steps_total", v -> v > 0);
+        awaitSeries("trainer", "sparselab_trainer_runs_total{outcome=\"ended\"}", v -> v >= 1);
+        assertThat(value(scrape("trainer"), "sparselab_trainer_metric_points_total")).isPositive();
+        assertThat(value(scrape("trainer"), "sparselab_trainer_samples_per_second")).isPositive();
+        awaitSeries("evaluator-service", "sparselab_evaluation_seconds_count{outcome=\"done\"}", v -> v >= 1);
+    }
+
+    static String scrape(String instance) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                        + compose.managementPort(instance) + "/actuator/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(instance + " /actuator/prometheus").isEqualTo(200);
+        return r.body();
+    }
+
+    /** The sum of the series whose lines start with {@code series} (name and labels), or NaN when none. */
+    static double value(String exposition, String series) {
+        String open = series.endsWith("}") ? series.substring(0, series.length() - 1) : series;
+        double sum = Double.NaN;
+        for (String line : exposition.lines().toList()) {
+            if (line.startsWith(open) && (line.charAt(open.length()) == ' ' || line.charAt(open.length()) == '{'
+                    || line.charAt(open.length()) == ',' || series.endsWith("}"))) {
+                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                sum = Double.isNaN(sum) ? v : sum + v;
+            }
+        }
+        return sum;
+    }
+
+    /** Waits (20 s at most: the experiment-service refreshes its gauges every 5 s) for a series to satisfy a test. */
+    static void awaitSeries(String instance, String series, java.util.function.DoublePredicate ok) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        double last = Double.NaN;
+        while (System.nanoTime() < deadline) {
+            last = value(scrape(instance), series);
+            if (!Double.isNaN(last) && ok.test(last)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(instance + ": " + series + " is " + last + "\n" + scrape(instance).lines()
+                .filter(l -> l.startsWith("sparselab")).toList());
     }
 
     @Test

@@ -48,11 +48,14 @@ class TrainingJobs {
     private final Leases leases;
     private final Checkpoints checkpoints;
     private final java.time.Clock clock;
+    private final TrainerMetrics meters;
 
     TrainingJobs(DatasetCache datasets, ArtifactStore artifacts, ProcessedEvents ledger,
                  KafkaTemplate<String, String> kafka, TrainerProperties props, TrainerIdentity identity,
-                 Cancellations cancellations, Leases leases, Checkpoints checkpoints, java.time.Clock clock) {
+                 Cancellations cancellations, Leases leases, Checkpoints checkpoints, java.time.Clock clock,
+                 TrainerMetrics meters) {
         this.clock = clock;
+        this.meters = meters;
         this.datasets = datasets;
         this.artifacts = artifacts;
         this.ledger = ledger;
@@ -102,6 +105,7 @@ class TrainingJobs {
         }
         int attempt = ((Leases.Claim.Taken) claim).attempt();
         boolean trained = false;
+        meters.started(runId);
         try {
             train(request, attempt);
             trained = true;
@@ -112,6 +116,7 @@ class TrainingJobs {
         } finally {
             // fenced: releases (and, when trained, deletes the checkpoints) only if this attempt still holds it
             leases.release(runId, attempt, trained);
+            meters.ended(runId, trained ? "ended" : "handed-back");
         }
         ledger.markProcessed(request.eventId());
     }
@@ -201,6 +206,7 @@ class TrainingJobs {
         return points -> {
             if (!leases.isLost(runId)) {
                 publish(new RunEvent.MetricsReported(runId, points, attempt));
+                meters.reported(runId, points);
             }
         };
     }
