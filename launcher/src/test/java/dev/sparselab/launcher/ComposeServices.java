@@ -41,6 +41,8 @@ final class ComposeServices implements AutoCloseable {
     private Process kafkaProcess;
     private final int kafkaPort = LocalPlatform.freePort();
     private final int controllerPort = LocalPlatform.freePort();
+    /** Settings an operator adds to a compose service's environment (e.g. JSON logs), by service. */
+    private final Map<String, Map<String, String>> operatorEnv = new LinkedHashMap<>();
     /** Instance name → its compose service and module, port and process. */
     private final Map<String, Instance> instances = new LinkedHashMap<>();
 
@@ -178,6 +180,11 @@ final class ComposeServices implements AutoCloseable {
                 .replace("/run/secrets/", dir.resolve("secrets") + "/");
     }
 
+    /** Adds a setting to a service's environment, as an operator's override file would (before it starts). */
+    void withEnv(String service, String name, String value) {
+        operatorEnv.computeIfAbsent(service, k -> new LinkedHashMap<>()).put(name, value);
+    }
+
     /** Starts an instance of a compose service (on a free port; several instances of one service may run). */
     void start(String instance, String service, String module) throws IOException {
         int port = instances.containsKey(instance) ? instances.get(instance).port() : LocalPlatform.freePort();
@@ -203,6 +210,7 @@ final class ComposeServices implements AutoCloseable {
         // the experiment-service's actuator port (its yaml's default, 9081, on the container's loopback): a free one
         env.put("SPARSELAB_MANAGEMENT_PORT", String.valueOf(management));
         env.put("DJL_OFFLINE", "true"); // the image's ENV, for the services that train or evaluate
+        env.putAll(operatorEnv.getOrDefault(service, Map.of()));
         if (service.equals("trainer")) {
             env.put("SPARSELAB_TRAINER_NAME", instance); // the pod's name on Kubernetes
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,8 @@ class ComposeServicesIT {
     @BeforeAll
     static void start() throws Exception {
         compose = new ComposeServices(dir, false);
+        // an operator's choice: the evaluator logs JSON (Spring Boot's structured logging, ECS)
+        compose.withEnv("evaluator-service", "LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
         compose.startAll("trainer");
     }
 
@@ -57,6 +60,23 @@ class ComposeServicesIT {
         assertThat(value(scrape("trainer"), "sparselab_trainer_metric_points_total")).isPositive();
         assertThat(value(scrape("trainer"), "sparselab_trainer_samples_per_second")).isPositive();
         awaitSeries("evaluator-service", "sparselab_evaluation_seconds_count{outcome=\"done\"}", v -> v >= 1);
+
+        // issue 21: JSON logs as an option — every line the evaluator wrote once Spring's logging was up is an ECS
+        // JSON object, and the evaluation of this run is among them with its level and logger
+        List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("evaluator-service.log")).stream()
+                .dropWhile(l -> !l.startsWith("{")).toList();
+        assertThat(lines).isNotEmpty();
+        List<JsonNode> events = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (line.startsWith("{")) {
+                events.add(Api.JSON.readTree(line));
+            }
+        }
+        assertThat(events).allSatisfy(e -> assertThat(e.has("@timestamp") && e.has("message")
+                && (e.has("log.level") || e.at("/log/level").isString()))
+                .as(e.toString()).isTrue());
+        assertThat(events).anySatisfy(e -> assertThat(e.path("message").asString()).contains("run " + runId
+                + " evaluated"));
     }
 
     static String scrape(String instance) throws Exception {
