@@ -307,9 +307,8 @@ class KubernetesManifestsTest {
         return Long.parseLong(m.group(1)) << ("Gi".equals(m.group(2)) ? 30 : 20);
     }
 
-    /** Issue 20 item 12: GPU nodes that need NVIDIA's runtime class get it from a component an overlay adds. */
-    @Test
-    void theNvidiaRuntimeClassComponentGivesTheGpuTrainersTheirRuntime() throws Exception {
+    /** The gpu overlay with one of {@code k8s/components/}, as an operator's overlay adds it (rendered from a copy). */
+    static List<JsonNode> renderGpuWith(String component) throws Exception {
         java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("k8s-copy");
         try {
             Repo.run(List.of("cp", "-r", "k8s", copy.toString()));
@@ -321,16 +320,22 @@ class KubernetesManifestsTest {
                     resources:
                       - ../gpu
                     components:
-                      - ../../components/nvidia-runtime-class
-                    """);
-            List<JsonNode> objects = Manifests.parse(Repo.output("kubectl", "kustomize", overlay.toString()));
-            assertThat(named(objects, "Deployment", "trainer-service").at("/spec/template/spec/runtimeClassName")
-                    .asText()).isEqualTo("nvidia");
-            assertThat(named(render("gpu"), "Deployment", "trainer-service").at("/spec/template/spec")
-                    .has("runtimeClassName")).isFalse();
+                      - ../../components/%s
+                    """.formatted(component));
+            return Manifests.parse(Repo.output("kubectl", "kustomize", overlay.toString()));
         } finally {
             Repo.run(List.of("rm", "-rf", copy.toString()));
         }
+    }
+
+    /** Issue 20 item 12: GPU nodes that need NVIDIA's runtime class get it from a component an overlay adds. */
+    @Test
+    void theNvidiaRuntimeClassComponentGivesTheGpuTrainersTheirRuntime() throws Exception {
+        List<JsonNode> objects = renderGpuWith("nvidia-runtime-class");
+        assertThat(named(objects, "Deployment", "trainer-service").at("/spec/template/spec/runtimeClassName")
+                .asText()).isEqualTo("nvidia");
+        assertThat(named(render("gpu"), "Deployment", "trainer-service").at("/spec/template/spec")
+                .has("runtimeClassName")).isFalse();
     }
 
     /**
@@ -340,40 +345,24 @@ class KubernetesManifestsTest {
      */
     @Test
     void theMonitoringComponentScrapesPortsThePodsHaveAndTheDashboardAsksForRealSeries() throws Exception {
-        java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("k8s-copy");
-        try {
-            Repo.run(List.of("cp", "-r", "k8s", copy.toString()));
-            java.nio.file.Path overlay = copy.resolve("k8s/overlays/lab");
-            java.nio.file.Files.createDirectories(overlay);
-            java.nio.file.Files.writeString(overlay.resolve("kustomization.yaml"), """
-                    apiVersion: kustomize.config.k8s.io/v1beta1
-                    kind: Kustomization
-                    resources:
-                      - ../gpu
-                    components:
-                      - ../../components/monitoring
-                    """);
-            List<JsonNode> objects = Manifests.parse(Repo.output("kubectl", "kustomize", overlay.toString()));
-            JsonNode monitor = named(objects, "PodMonitor", "sparselab");
-            Set<String> scraped = new HashSet<>();
-            monitor.at("/spec/podMetricsEndpoints").forEach(e -> {
-                assertThat(e.path("path").asText()).isEqualTo("/actuator/prometheus");
-                scraped.add(e.path("port").asText());
-            });
-            for (String service : List.of("experiment-service", "trainer-service", "evaluator-service")) {
-                JsonNode c = named(objects, "Deployment", service).at("/spec/template/spec/containers/0");
-                Set<String> ports = new HashSet<>();
-                c.path("ports").forEach(p -> ports.add(p.path("name").asText()));
-                assertThat(ports).as(service).containsAnyElementsOf(scraped);
-                String yaml = Repo.read(service + "/src/main/resources/" + service + ".yaml");
-                assertThat(yaml).as(service).contains("include: health,info,metrics,prometheus");
-            }
-            JsonNode workers = named(objects, "NetworkPolicy", "workers-metrics");
-            assertThat(workers.at("/spec/ingress/0/from/0").has("namespaceSelector")).isTrue();
-            assertThat(workers.at("/spec/ingress/0/from/0").has("ipBlock")).isFalse();
-        } finally {
-            Repo.run(List.of("rm", "-rf", copy.toString()));
+        List<JsonNode> objects = renderGpuWith("monitoring");
+        JsonNode monitor = named(objects, "PodMonitor", "sparselab");
+        Set<String> scraped = new HashSet<>();
+        monitor.at("/spec/podMetricsEndpoints").forEach(e -> {
+            assertThat(e.path("path").asText()).isEqualTo("/actuator/prometheus");
+            scraped.add(e.path("port").asText());
+        });
+        for (String service : List.of("experiment-service", "trainer-service", "evaluator-service")) {
+            JsonNode c = named(objects, "Deployment", service).at("/spec/template/spec/containers/0");
+            Set<String> ports = new HashSet<>();
+            c.path("ports").forEach(p -> ports.add(p.path("name").asText()));
+            assertThat(ports).as(service).containsAnyElementsOf(scraped);
+            String yaml = Repo.read(service + "/src/main/resources/" + service + ".yaml");
+            assertThat(yaml).as(service).contains("include: health,info,metrics,prometheus");
         }
+        JsonNode workers = named(objects, "NetworkPolicy", "workers-metrics");
+        assertThat(workers.at("/spec/ingress/0/from/0").has("namespaceSelector")).isTrue();
+        assertThat(workers.at("/spec/ingress/0/from/0").has("ipBlock")).isFalse();
         JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(Repo.read("docs/grafana-dashboard.json"));
         String sources = String.join("\n", Repo.read("experiment-service/src/main/java/dev/sparselab/experiment/"

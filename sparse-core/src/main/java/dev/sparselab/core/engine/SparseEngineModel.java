@@ -20,6 +20,7 @@ import dev.sparselab.core.sparsity.Masks;
 import dev.sparselab.core.sparsity.RigL;
 import dev.sparselab.core.sparsity.SetMethod;
 import dev.sparselab.core.sparsity.StepRandom;
+import dev.sparselab.core.sparsity.StructuredRigL;
 import dev.sparselab.core.train.Checkpoint;
 import dev.sparselab.core.train.CheckpointMismatchException;
 import dev.sparselab.core.train.FlopCounter;
@@ -285,8 +286,8 @@ public final class SparseEngineModel implements StepModel {
                 denseGradients = true;
             }
         } else if (spec.sparsity() instanceof SriglSpec srigl) {
-            long tEnd = (long) Math.floor(srigl.stopFraction() * trainSteps);
-            if (step % srigl.deltaT() == 0 && step < tEnd) {
+            long tEnd = StructuredRigL.endStep(srigl, trainSteps);
+            if (StructuredRigL.isUpdateStep(srigl, step, tEnd)) {
                 sriglUpdate(srigl, step, epoch, tEnd);
                 denseGradients = true;
             }

@@ -44,6 +44,16 @@ public final class StructuredRigL implements SparsityMethod {
         this.rng = rng;
     }
 
+    /** T_end: the step at which updates stop (also the sparse engine's). */
+    public static long endStep(SriglSpec spec, long trainSteps) {
+        return (long) Math.floor(spec.stopFraction() * trainSteps);
+    }
+
+    /** Whether SRigL updates the structure at step {@code t} (also the sparse engine's). */
+    public static boolean isUpdateStep(SriglSpec spec, long t, long tEnd) {
+        return t % spec.deltaT() == 0 && t < tEnd;
+    }
+
     @Override
     public Map<String, float[]> saveState() {
         Map<String, float[]> out = new LinkedHashMap<>();
@@ -79,8 +89,8 @@ public final class StructuredRigL implements SparsityMethod {
 
     @Override
     public void beforeUpdate(SparseState state, long step, int epoch) {
-        long tEnd = (long) Math.floor(spec.stopFraction() * state.trainSteps());
-        if (step % spec.deltaT() != 0 || step >= tEnd) {
+        long tEnd = endStep(spec, state.trainSteps());
+        if (!isUpdateStep(spec, step, tEnd)) {
             return;
         }
         double alphaT = RigL.alphaAt(spec.alpha(), step, tEnd);

@@ -89,16 +89,7 @@ class StructuresTest {
                 // a dead input feature (zero gradient column: ties among |g| = 0) and integer inputs (more ties)
                 hT[i] = i / batch == 3 ? 0f : (float) Math.round(r.nextGaussian() * 2);
             }
-            float[] g = new float[out * in];
-            for (int o = 0; o < out; o++) {
-                for (int c = 0; c < in; c++) {
-                    float s = 0f;
-                    for (int b = 0; b < batch; b++) {
-                        s += dzT[o * batch + b] * hT[c * batch + b];
-                    }
-                    g[o * in + c] = s;
-                }
-            }
+            float[] g = denseGradient(dzT, hT, out, in, batch);
             int k = seed % 5 == 0 ? 0 : (int) (0.3 * l.nonZeros());
             float[] w = dense[0].clone();
             float[] expectedMask = RigL.dropAndGrow(w, g, dense[1], k, new SplittableRandom(seed));
@@ -148,16 +139,7 @@ class StructuresTest {
             for (int i = 0; i < hT.length; i++) {
                 hT[i] = i / batch == 5 ? 0f : (float) Math.round(r.nextGaussian() * 2);
             }
-            float[] g = new float[out * in];
-            for (int o = 0; o < out; o++) {
-                for (int c = 0; c < in; c++) {
-                    float s = 0f;
-                    for (int b = 0; b < batch; b++) {
-                        s += dzT[o * batch + b] * hT[c * batch + b];
-                    }
-                    g[o * in + c] = s;
-                }
-            }
+            float[] g = denseGradient(dzT, hT, out, in, batch);
             int targetActive = (int) Math.round(0.25 * out * in);
             double gamma = gammas[(int) (seed % gammas.length)];
             double alpha = alphas[(int) (seed % alphas.length)];
@@ -188,6 +170,21 @@ class StructuresTest {
         }
         assertThat(ablatedSomewhere).as("cases with ablated neurons").isGreaterThan(10);
         assertThat(filledFromEmpty).as("cases where empty positions fill the kept count").isGreaterThan(0);
+    }
+
+    /** The dense weight gradient dz · hᵀ, row-major [out, in], from feature-major [out, batch] and [in, batch]. */
+    private static float[] denseGradient(float[] dzT, float[] hT, int out, int in, int batch) {
+        float[] g = new float[out * in];
+        for (int o = 0; o < out; o++) {
+            for (int c = 0; c < in; c++) {
+                float s = 0f;
+                for (int b = 0; b < batch; b++) {
+                    s += dzT[o * batch + b] * hT[c * batch + b];
+                }
+                g[o * in + c] = s;
+            }
+        }
+        return g;
     }
 
     /** An entry whose mask did not change keeps its state; a new one starts at zero. */
