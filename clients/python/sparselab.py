@@ -208,6 +208,26 @@ class Client:
             time.sleep(interval)
 
 
+    def search(self, experiment_id):
+        """An experiment's search: settings, trials (values, status, objectives, onFront) and its Pareto set ("front":
+        trial numbers, best first by the first objective)."""
+        return self._json("GET", "/api/v1/experiments/%s/search" % experiment_id)
+
+    def follow_search(self, experiment_id, timeout=None, interval=2.0, progress=None):
+        """Polls a search until it has proposed its whole budget and every trial has ended; returns its final report.
+        progress(report) is called each time."""
+        deadline = None if timeout is None else time.time() + timeout
+        while True:
+            report = self.search(experiment_id)
+            if progress:
+                progress(report)
+            if not report["open"] and all(t["status"] in TERMINAL for t in report["trials"]):
+                return report
+            if deadline is not None and time.time() > deadline:
+                raise TimeoutError("search %s still going after %s s" % (experiment_id, timeout))
+            time.sleep(interval)
+
+
 def safetensors_header(data):
     """The JSON header of a safetensors file (tensor name -> dtype, shape, data_offsets; "__metadata__")."""
     length = int.from_bytes(data[:8], "little")
@@ -247,6 +267,9 @@ def main(argv=None):
     s = sub.add_parser("compare")
     s.add_argument("experiments", nargs="+")
     s.add_argument("--csv", action="store_true")
+    s = sub.add_parser("search")
+    s.add_argument("experiment")
+    s.add_argument("--follow", action="store_true")
     sub.add_parser("catalog")
     a = p.parse_args(argv)
     try:
@@ -279,6 +302,20 @@ def main(argv=None):
         elif a.verb == "compare":
             out = lab.compare(*a.experiments, csv=a.csv)
             print(out if a.csv else json.dumps(out, indent=2))
+        elif a.verb == "search":
+            if a.follow:
+                seen = set()
+
+                def ended(report):
+                    for t in report["trials"]:
+                        if t["status"] in TERMINAL and t["trial"] not in seen:
+                            seen.add(t["trial"])
+                            print("trial %d %s %s %s" % (t["trial"], t["status"], json.dumps(t["params"]),
+                                                         json.dumps(t["objectives"])), flush=True)
+                report = lab.follow_search(a.experiment, progress=ended)
+            else:
+                report = lab.search(a.experiment)
+            print("Pareto set: trials %s" % report["front"])
         elif a.verb == "catalog":
             for m in lab.catalog()["methods"]:
                 print("%-16s %s" % (m["name"], m["description"]))

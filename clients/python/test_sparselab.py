@@ -68,6 +68,27 @@ class ClientTest(unittest.TestCase):
             self.lab.model(runs[0]["id"], format="onnx")
         self.assertEqual(400, bad.exception.status)
 
+    def test_a_tpe_search_is_started_and_followed_to_its_pareto_set(self):
+        s = spec("python search", seeds=(3,), method="set")
+        s["sweep"] = {"search": {"type": "tpe", "budget": 4, "parallelism": 2, "startupTrials": 2, "seed": 9,
+                                 "objectives": [{"metric": "testAccuracy"}, {"metric": "sparsity", "mode": "min"}],
+                                 "space": {"sparsity.target": {"distribution": "uniform", "low": 0.3, "high": 0.9},
+                                           "training.batchSize": {"distribution": "int", "low": 32, "high": 128,
+                                                                  "step": 32}}}}
+        created = self.lab.submit(s)
+        self.assertEqual(2, len(created["runs"]))
+        seen = []
+        report = self.lab.follow_search(created["id"], timeout=300, interval=0.5, progress=seen.append)
+        self.assertFalse(report["open"])
+        self.assertEqual(4, report["proposed"])
+        self.assertTrue(seen)
+        for t in report["trials"]:
+            self.assertEqual("SUCCEEDED", t["status"], t)
+            self.assertIn(t["params"]["training.batchSize"], (32, 64, 96, 128))
+            self.assertTrue(0.3 <= t["params"]["sparsity.target"] <= 0.9)
+        front = [report["trials"][i] for i in report["front"]]
+        self.assertTrue(front and all(t["onFront"] for t in front))
+
     def test_a_yaml_file_is_submitted_as_yaml(self):
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
             f.write("name: from yaml\ndataset: {name: synthetic}\nmodel: {type: mlp, hidden: [12]}\n"

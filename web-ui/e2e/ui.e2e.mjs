@@ -152,6 +152,35 @@ try {
   assert.equal(overlay.length, 3);
   await page.screenshot({ path: `${shots}/compare.png`, fullPage: true });
 
+  step('a search: its trials and Pareto set on the compare page are the API\'s');
+  const search = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({
+      name: 'tpe: accuracy vs FLOPs', dataset: { name: 'synthetic' },
+      model: { type: 'mlp', hidden: [64, 32], activation: 'relu' },
+      training: { epochs: 2, batchSize: 64, optimizer: { type: 'sgd', learningRate: 0.05, momentum: 0.9 } },
+      sparsity: { method: 'set', target: 0.5 },
+      sweep: { search: { type: 'tpe', budget: 8, parallelism: 2, startupTrials: 4,
+        objectives: [{ metric: 'testAccuracy', mode: 'max' }, { metric: 'sparseFlops', mode: 'min' }],
+        space: { 'sparsity.target': { distribution: 'uniform', low: 0.3, high: 0.98 },
+          'training.optimizer.learningRate': { distribution: 'logUniform', low: 0.005, high: 0.2 } } } } }) })).json();
+  let report;
+  for (const deadline = Date.now() + 300_000; ;) {
+    report = await api(`/api/v1/experiments/${search.id}/search`);
+    if (!report.open && report.trials.every((t) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(t.status))) break;
+    assert.ok(Date.now() < deadline, 'the search finished in time');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  await page.goto(`${base}/#/compare?experiment=${search.id}`);
+  await page.waitForSelector('table.search-trials tbody tr');
+  assert.equal(await page.locator('table.search-trials tbody tr').count(), 8);
+  assert.equal(await page.locator('table.search-trials tbody tr.front').count(), report.front.length);
+  await page.waitForFunction(() => document.querySelector('#search-chart-0')?.dataset.plotted);
+  const searchPlot = JSON.parse(await page.getAttribute('#search-chart-0', 'data-plotted'));
+  assert.deepEqual(searchPlot.front.map((p) => p[2]).sort(), [...report.front].sort());
+  assert.equal(searchPlot.front.length + searchPlot.rest.length, report.completed);
+  await page.locator('h3', { hasText: 'Search:' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}/search.png`, fullPage: true });
+
   step('1,000 runs: the list and the compare page stay responsive');
   const targets = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
   const big = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',

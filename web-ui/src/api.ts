@@ -21,6 +21,17 @@ export interface Comparison {
   pareto: { accuracyVsFlops: number[]; accuracyVsLatency: number[] };
 }
 
+/** GET /api/v1/experiments/{id}/search: a search's trials and Pareto set (trial numbers, best first). */
+export interface SearchTrial {
+  trial: number; runId: string; status: Status; stoppedEarly: boolean; reason?: string | null;
+  params: Record<string, unknown>; objectives: Record<string, number>; onFront: boolean;
+}
+export interface SearchReport {
+  experimentId: string; type: 'random' | 'tpe'; budget: number; parallelism: number; seed: number;
+  objectives: { metric: string; mode: 'max' | 'min' }[]; open: boolean; proposed: number; completed: number;
+  front: number[]; trials: SearchTrial[];
+}
+
 export interface Point { step: number; epoch: number; value: number }
 export interface Series { name: string; total: number; points: Point[] }
 export interface MetricsView { runId: string; series: Series[] }

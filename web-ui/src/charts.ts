@@ -114,3 +114,24 @@ export function paretoChart(el: HTMLElement, title: string, xName: string, front
     ],
   }, true);
 }
+
+/** A search's trials against two objectives, its Pareto set highlighted. */
+export function searchChart(el: HTMLElement, title: string, xName: string, yName: string,
+                            front: [number, number, number][], rest: [number, number, number][]): void {
+  el.dataset.plotted = JSON.stringify({ front, rest });
+  const tip = (p: { data: [number, number, number] }) =>
+    `trial ${p.data[2]}<br/>${xName}: ${p.data[0].toPrecision(4)}<br/>${yName}: ${p.data[1].toPrecision(4)}`;
+  chartIn(el).setOption({
+    animation: false,
+    title: { text: title, textStyle: { fontSize: 13 } },
+    tooltip: { trigger: 'item', formatter: tip },
+    legend: { top: 22 },
+    grid: { top: 60, left: 65, right: 20, bottom: 35 },
+    xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 25, scale: true },
+    yAxis: { type: 'value', name: yName, scale: true },
+    series: [
+      { name: 'Pareto set', type: 'line', data: front, symbolSize: 10, itemStyle: { color: '#d9480f' } },
+      { name: 'other trials', type: 'scatter', data: rest, symbolSize: 7, itemStyle: { color: '#8a94a6' } },
+    ],
+  }, true);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CompareRow, RunItem } from './api';
 import {
   accuracyBySparsity, churnByLayer, costPoints, formatEta, matches, meanStd, parseRoute, pointerToLine,
-  progress, routeHash, sortRows, templateFor, upsertRun,
+  progress, routeHash, searchPoints, sortRows, templateFor, upsertRun,
 } from './transforms';
 import { parse } from 'yaml';
 
@@ -116,5 +116,28 @@ describe('routes', () => {
     p.append('experiment', 'a');
     p.append('experiment', 'b');
     expect(routeHash('compare', undefined, p)).toBe('#/compare?experiment=a&experiment=b');
+  });
+});
+
+describe('searchPoints', () => {
+  const trial = (n: number, status: string, acc: number | null, flops: number, onFront: boolean) => ({
+    trial: n, runId: `r${n}`, status, stoppedEarly: false, params: { 'sparsity.target': 0.5 },
+    objectives: acc === null ? {} : { testAccuracy: acc, sparseFlops: flops }, onFront });
+  const report = (objectives: { metric: string; mode: 'max' | 'min' }[]) => ({
+    experimentId: 'e', type: 'tpe' as const, budget: 5, parallelism: 2, seed: 1, objectives, open: false,
+    proposed: 4, completed: 3, front: [2, 0],
+    trials: [trial(0, 'SUCCEEDED', 0.8, 100, true), trial(1, 'SUCCEEDED', 0.7, 200, false),
+      trial(2, 'SUCCEEDED', 0.9, 300, true), trial(3, 'FAILED', null, 0, false)] as never,
+  });
+
+  it('splits two objectives into the Pareto set, ordered along the first, and the rest', () => {
+    const p = searchPoints(report([{ metric: 'testAccuracy', mode: 'max' }, { metric: 'sparseFlops', mode: 'min' }]));
+    expect(p.front).toEqual([[0.8, 100, 0], [0.9, 300, 2]]);
+    expect(p.rest).toEqual([[0.7, 200, 1]]);
+  });
+
+  it('gives the best so far by trial for one objective, failed trials left out', () => {
+    expect(searchPoints(report([{ metric: 'testAccuracy', mode: 'max' }])).best).toEqual([[0, 0.8], [1, 0.8], [2, 0.9]]);
+    expect(searchPoints(report([{ metric: 'sparseFlops', mode: 'min' }])).best).toEqual([[0, 100], [1, 100], [2, 100]]);
   });
 });

@@ -1,6 +1,8 @@
 /** Pure functions that turn API payloads into what the pages show (tested with Vitest). */
 import { isMap, isSeq, parseDocument, stringify } from 'yaml';
-import type { CatalogMethod, CompareRow, MetricsView, Point, RunItem, Status } from './api';
+import type {
+  CatalogMethod, CompareRow, MetricsView, Point, RunItem, SearchReport, SearchTrial, Status,
+} from './api';
 
 /** The 1-based line of the text at which a JSON pointer's value starts (JSON or YAML), or the nearest parent's. */
 export function pointerToLine(text: string, pointer: string): number | null {
@@ -169,6 +171,31 @@ export function meanStd(s: { mean: number; std: number; n: number } | undefined,
 }
 
 /** The page and its state, from a location hash such as "#/runs?status=RUNNING". */
+/**
+ * A search's chart data: with two objectives, each completed trial as [objective 1, objective 2, trial] split into the
+ * Pareto set (ordered along the first objective) and the rest; with one, each completed trial's value and the best so
+ * far by trial number.
+ */
+export function searchPoints(r: SearchReport):
+  { front: [number, number, number][]; rest: [number, number, number][]; best: [number, number][] } {
+  const [a, b] = r.objectives;
+  const done = r.trials.filter((t) => t.status === 'SUCCEEDED' && a.metric in t.objectives
+    && (!b || b.metric in t.objectives));
+  const point = (t: SearchTrial): [number, number, number] =>
+    [t.objectives[a.metric], b ? t.objectives[b.metric] : t.objectives[a.metric], t.trial];
+  const front = r.front.map((n) => r.trials[n]).filter((t) => t !== undefined).map(point)
+    .sort((x, y) => x[0] - y[0]);
+  const rest = done.filter((t) => !t.onFront).map(point);
+  const best: [number, number][] = [];
+  let cur: number | undefined;
+  for (const t of done) {
+    const v = t.objectives[a.metric];
+    cur = cur === undefined ? v : a.mode === 'min' ? Math.min(cur, v) : Math.max(cur, v);
+    best.push([t.trial, cur]);
+  }
+  return { front, rest, best };
+}
+
 export interface Route { page: string; id?: string; params: URLSearchParams }
 
 export function parseRoute(hash: string): Route {

@@ -1,13 +1,13 @@
 /** Compare: experiments side by side: the grid-point table, accuracy against sparsity, cost and latency. */
-import { ApiError, getJson, type Comparison, type MetricsView } from '../api';
-import { errorBarChart, lineChart, paretoChart } from '../charts';
+import { ApiError, getJson, type Comparison, type MetricsView, type SearchReport } from '../api';
+import { errorBarChart, lineChart, paretoChart, searchChart } from '../charts';
 import { escapeHtml, state } from '../dom';
 import {
-  accuracyBySparsity, costPoints, label, meanStd, methodOf, routeHash, series, sortRows, type Route,
+  accuracyBySparsity, costPoints, label, meanStd, methodOf, routeHash, searchPoints, series, sortRows, type Route,
 } from '../transforms';
 
 interface ExperimentItem { id: string; name: string; createdAt: string; runs: Record<string, number> }
-interface ExperimentView { id: string; name: string; spec: { sparsity?: { method?: string } };
+interface ExperimentView { id: string; name: string; spec: { sparsity?: { method?: string }; sweep?: { search?: unknown } };
   runs: { id: string; seed: number; status: string; gridPoint: Record<string, unknown> }[] }
 
 const COLUMNS: [string, string, number][] = [['testAccuracy', 'test accuracy', 4], ['sparsity', 'sparsity', 3],
@@ -79,6 +79,7 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
               <td>${r.succeeded}/${r.runs}${r.failed ? ` (${r.failed} failed)` : ''}</td>
               ${COLUMNS.map(([k, , d]) => `<td data-metric="${k}">${meanStd(r.metrics[k], d)}</td>`).join('')}</tr>`;
           }).join('')}</tbody></table>
+        <div id="searches"></div>
         <h3>Loss curves</h3>
         <div class="picklist" id="overlay-pick">${views.flatMap((v) => v.runs.map((r) => `<label><input type="checkbox" data-run="${r.id}"
           ${overlay.includes(r.id) ? 'checked' : ''}> ${escapeHtml(v.name)} · ${escapeHtml(Object.values(r.gridPoint ?? {}).join(' '))}
@@ -100,6 +101,7 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
           now.forEach((x) => p.append('run', x));
         });
       });
+      await renderSearches(cmp.querySelector<HTMLElement>('#searches')!, views.filter((v) => v.spec.sweep?.search));
       const overlayEl = cmp.querySelector<HTMLElement>('#chart-overlay')!;
       if (overlay.length === 0) {
         overlayEl.innerHTML = state('empty', 'Tick runs below to overlay their loss curves.');
@@ -113,4 +115,34 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
       cmp.innerHTML = state('error', err instanceof ApiError ? `The API refused: ${err.message}` : `Cannot reach the API: ${err}`);
     });
   return () => {};
+}
+
+/** Each search among the experiments: its trials (values, objectives, Pareto set marked) and a chart of them. */
+async function renderSearches(el: HTMLElement, searches: { id: string; name: string }[]): Promise<void> {
+  const reports = await Promise.all(searches.map((v) => getJson<SearchReport>(`/api/v1/experiments/${v.id}/search`)));
+  el.innerHTML = reports.map((r, i) => {
+    const paths = Object.keys(r.trials[0]?.params ?? {});
+    return `<h3>Search: ${escapeHtml(searches[i].name)}</h3>
+      <p class="search-summary">${escapeHtml(r.type)}, ${r.proposed} of ${r.budget} trials proposed, ${r.completed}
+        completed${r.open ? '' : ' (closed)'}; Pareto set: trials ${escapeHtml(r.front.join(', '))}</p>
+      <div class="chart" id="search-chart-${i}"></div>
+      <table class="compare search-trials" data-search="${escapeHtml(r.experimentId)}"><thead><tr><th>trial</th><th>status</th>
+        ${paths.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}
+        ${r.objectives.map((o) => `<th>${escapeHtml(o.metric)} (${o.mode})</th>`).join('')}<th>Pareto</th></tr></thead>
+      <tbody>${r.trials.map((t) => `<tr class="${t.onFront ? 'front' : ''}" data-trial="${t.trial}">
+        <td><a href="#/run/${encodeURIComponent(t.runId)}">${t.trial}</a></td><td>${escapeHtml(t.status)}${t.stoppedEarly ? ' (stopped early)' : ''}</td>
+        ${paths.map((p) => `<td>${escapeHtml(typeof t.params[p] === 'number' ? Number(t.params[p]).toPrecision(4) : JSON.stringify(t.params[p]))}</td>`).join('')}
+        ${r.objectives.map((o) => `<td>${o.metric in t.objectives ? escapeHtml(t.objectives[o.metric].toPrecision(4)) : ''}</td>`).join('')}
+        <td>${t.onFront ? '★' : ''}</td></tr>`).join('')}</tbody></table>`;
+  }).join('');
+  reports.forEach((r, i) => {
+    const chart = el.querySelector<HTMLElement>(`#search-chart-${i}`)!;
+    const p = searchPoints(r);
+    if (r.objectives.length >= 2) {
+      searchChart(chart, 'Trials and their Pareto set', r.objectives[0].metric, r.objectives[1].metric, p.front, p.rest);
+    } else {
+      lineChart(chart, `Best ${r.objectives[0].metric} so far`, 'trial', [r.objectives[0].metric],
+        [{ name: 'best so far', points: p.best }]);
+    }
+  });
 }

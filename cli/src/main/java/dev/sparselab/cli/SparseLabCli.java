@@ -31,7 +31,7 @@ import tools.jackson.databind.JsonNode;
         description = "SparseLab from the command line: submit experiments, watch and compare runs.",
         subcommands = {SparseLabCli.Login.class, SparseLabCli.Submit.class, SparseLabCli.Runs.class,
                 SparseLabCli.Show.class, SparseLabCli.ModelCommand.class, SparseLabCli.Cancel.class,
-                SparseLabCli.Compare.class,
+                SparseLabCli.Compare.class, SparseLabCli.Search.class,
                 SparseLabCli.CatalogCommand.class})
 public class SparseLabCli {
     static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
@@ -147,6 +147,16 @@ public class SparseLabCli {
                         r.path("status").asString());
             }
             out().flush();
+            if (text.contains("search")) {
+                try {
+                    api.get("/api/v1/experiments/" + id + "/search");
+                    out().printf("a search: its trials are proposed as earlier ones end; follow it with "
+                            + "'sparselab search %s --follow'%n", id);
+                    out().flush();
+                } catch (CliException e) {
+                    // not a search
+                }
+            }
             return watch ? Watch.follow(api, id, out(), interval) : 0;
         }
     }
@@ -273,6 +283,59 @@ public class SparseLabCli {
             }
             Table.print(out(), rows);
             return 0;
+        }
+    }
+
+    @Command(name = "search", description = "A search's trials (values, status, objectives; * on the Pareto set). "
+            + "--follow prints each trial as it ends, until the search has spent its budget and every trial ended.")
+    static class Search extends Base {
+        @Parameters(paramLabel = "EXPERIMENT") String experiment;
+        @Option(names = "--follow", description = "follow the search until it ends") boolean follow;
+        @Option(names = "--interval", description = "seconds between updates while following (default 2)")
+        double interval = 2;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Api api = server.api();
+            String path = "/api/v1/experiments/" + experiment + "/search";
+            java.util.Set<Integer> shown = new java.util.HashSet<>();
+            while (true) {
+                JsonNode s = api.get(path);
+                boolean ended = !s.path("open").asBoolean();
+                for (JsonNode t : s.path("trials")) {
+                    boolean terminal = TERMINAL.contains(t.path("status").asString());
+                    ended &= terminal;
+                    if (follow && terminal && shown.add(t.path("trial").asInt())) {
+                        out().printf("trial %d %s %s %s%n", t.path("trial").asInt(), t.path("status").asString(),
+                                t.path("params"), t.path("objectives"));
+                    }
+                }
+                if (!follow || ended) {
+                    List<String[]> rows = new ArrayList<>();
+                    List<String> objectives = new ArrayList<>();
+                    s.path("objectives").forEach(o -> objectives.add(o.path("metric").asString()));
+                    List<String> header = new ArrayList<>(List.of("TRIAL", "STATUS", "VALUES"));
+                    objectives.forEach(o -> header.add(o.toUpperCase(java.util.Locale.ROOT)));
+                    header.add("FRONT");
+                    rows.add(header.toArray(String[]::new));
+                    for (JsonNode t : s.path("trials")) {
+                        List<String> row = new ArrayList<>(List.of(t.path("trial").asString(),
+                                t.path("status").asString(), t.path("params").toString()));
+                        objectives.forEach(o -> row.add(fmt(t.path("objectives").path(o))));
+                        row.add(t.path("onFront").asBoolean() ? "*" : "");
+                        rows.add(row.toArray(String[]::new));
+                    }
+                    out().printf("%s search, %d of %d trials proposed, %d completed%s%n", s.path("type").asString(),
+                            s.path("proposed").asInt(), s.path("budget").asInt(), s.path("completed").asInt(),
+                            s.path("open").asBoolean() ? "" : " (closed)");
+                    Table.print(out(), rows);
+                    out().printf("Pareto set: trials %s%n", s.path("front"));
+                    out().flush();
+                    return 0;
+                }
+                out().flush();
+                Thread.sleep((long) (interval * 1000));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sparselab.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sparselab.contracts.spec.Plan;
 import dev.sparselab.contracts.spec.SpecParser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,13 @@ class ExamplesTest {
         SpecParser parser = new SpecParser();
         for (Path spec : specs) {
             String text = Files.readString(spec);
-            assertThat(parser.plan(text, !spec.toString().endsWith(".json")).runs()).as(spec.toString()).isNotEmpty();
+            Plan plan = parser.plan(text, !spec.toString().endsWith(".json"));
+            if (plan.spec().sweep() != null && plan.spec().sweep().search() != null) {
+                // a search's runs are proposed by the experiment-service: its space's bounds were checked here
+                assertThat(plan.runs()).as(spec.toString()).isEmpty();
+            } else {
+                assertThat(plan.runs()).as(spec.toString()).isNotEmpty();
+            }
         }
     }
 }

@@ -94,6 +94,30 @@ class ClientsIT {
         assertThat(badFormat.status()).isEqualTo(2);
         assertThat(badFormat.err()).contains("format");
 
+        // a search: started with submit, followed with search --follow until its budget is spent and its trials ended
+        Path search = dir.resolve("search.yaml");
+        Files.writeString(search, """
+                name: cli search
+                dataset: {name: synthetic}
+                model: {type: mlp, hidden: [16]}
+                training: {epochs: 1, batchSize: 64}
+                sparsity: {method: set, target: 0.8}
+                sweep:
+                  search:
+                    type: random
+                    budget: 3
+                    parallelism: 2
+                    objectives: [{metric: testAccuracy}]
+                    space: {sparsity.target: {distribution: uniform, low: 0.5, high: 0.9}}
+                """);
+        Result started = cli("submit", search.toString());
+        assertThat(started.out()).as(started.err()).contains("\"cli search\": 2 run(s)").contains("--follow");
+        String searchId = started.out().lines().findFirst().orElseThrow().split(" ")[1];
+        Result followed = cli("search", searchId, "--follow", "--interval", "0.5");
+        assertThat(followed.status()).as(followed.err()).isZero();
+        assertThat(followed.out()).contains("trial 0 SUCCEEDED").contains("trial 2 SUCCEEDED")
+                .contains("random search, 3 of 3 trials proposed, 3 completed (closed)").contains("Pareto set: trials [");
+
         // cancel: a long run, stopped
         Path longSpec = dir.resolve("long.json");
         Files.writeString(longSpec, """
@@ -133,6 +157,6 @@ class ClientsIT {
         String output = Files.readString(log);
         System.out.println(output);
         assertThat(p.exitValue()).as(output).isZero();
-        assertThat(output).contains("Ran 8 tests").contains("OK");
+        assertThat(output).contains("Ran 9 tests").contains("OK");
     }
 }

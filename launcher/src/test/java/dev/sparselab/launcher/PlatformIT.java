@@ -607,6 +607,104 @@ class PlatformIT {
                 .isGreaterThanOrEqualTo(4); // the good run at rungs 0..3
     }
 
+    static final String SEARCH = """
+            {"name": "tpe search", "dataset": {"name": "synthetic"},
+             "model": {"type": "mlp", "hidden": [32], "activation": "relu"},
+             "training": {"epochs": 2, "batchSize": 128, "seed": 11,
+                          "optimizer": {"type": "sgd", "learningRate": 0.05, "momentum": 0.9}},
+             "sparsity": {"method": "set", "target": 0.5},
+             "sweep": {"search": {"type": "tpe", "budget": 5, "parallelism": 2, "startupTrials": 2,
+               "objectives": [{"metric": "testAccuracy", "mode": "max"}, {"metric": "sparseFlops", "mode": "min"}],
+               "space": {"sparsity.target": {"distribution": "uniform", "low": 0.3, "high": 0.9},
+                         "training.optimizer.learningRate": {"distribution": "logUniform", "low": 0.01,
+                                                             "high": 0.2}}}}}""";
+
+    /**
+     * A two-objective TPE search through the platform: two trials at a time, each next one proposed when one ends, five
+     * in all, every trial a real run with its proposed values; the search's report has the Pareto set. The same search
+     * submitted again (forced) proposes the same first trials; cancelling it closes it.
+     */
+    @Test
+    @Order(7)
+    void aTpeSearchProposesTrialsAsSlotsFreeUpAndReportsItsParetoSet() throws Exception {
+        Api.Response r = api.post("/api/v1/experiments", "application/json", SEARCH);
+        assertThat(r.status()).as("%s", r.body()).isEqualTo(201);
+        String experiment = r.body().get("id").asString();
+        assertThat(r.body().get("runs")).hasSize(2);
+        long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
+        JsonNode report;
+        while (true) {
+            report = api.get("/api/v1/experiments/" + experiment + "/search").body();
+            boolean done = !report.get("open").asBoolean() && report.get("trials").size() == 5;
+            for (JsonNode t : report.get("trials")) {
+                done &= Api.TERMINAL.contains(t.get("status").asString());
+            }
+            if (done) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("the search's five trials end in time: %s", report).isLessThan(deadline);
+            Thread.sleep(500);
+        }
+        assertThat(report.get("proposed").asInt()).isEqualTo(5);
+        for (JsonNode t : report.get("trials")) {
+            assertThat(t.get("status").asString()).as("%s", t).isEqualTo("SUCCEEDED");
+            double target = t.get("params").get("sparsity.target").asDouble();
+            double lr = t.get("params").get("training.optimizer.learningRate").asDouble();
+            assertThat(target).isBetween(0.3, 0.9);
+            assertThat(lr).isBetween(0.01, 0.2);
+            // the run trained with the trial's values
+            JsonNode run = api.get("/api/v1/runs/" + t.get("runId").asString()).body();
+            assertThat(run.get("spec").get("sparsity").get("target").asDouble()).isEqualTo(target);
+            assertThat(run.get("spec").get("training").get("optimizer").get("learningRate").asDouble()).isEqualTo(lr);
+            assertThat(t.get("objectives").get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
+            assertThat(t.get("objectives").get("sparseFlops").asDouble()).isPositive();
+        }
+        // never more than two at a time: trial k was created once k - 1 earlier trials had ended
+        List<Integer> early = db.sql("""
+                select r.ordinal from runs r where r.experiment_id = ?::uuid and r.ordinal >= 2
+                  and (select count(*) from runs p where p.experiment_id = r.experiment_id and p.ordinal < r.ordinal
+                       and p.finished_at <= r.created_at) < r.ordinal - 1""").param(experiment)
+                .query(Integer.class).list();
+        assertThat(early).isEmpty();
+        // the front: non-empty, and no completed trial dominates a trial on it
+        List<JsonNode> trials = new ArrayList<>();
+        report.get("trials").forEach(trials::add);
+        assertThat(report.get("front")).isNotEmpty();
+        for (JsonNode f : report.get("front")) {
+            JsonNode a = trials.get(f.asInt());
+            assertThat(a.get("onFront").asBoolean()).isTrue();
+            for (JsonNode b : trials) {
+                boolean dominates = b.get("objectives").get("testAccuracy").asDouble()
+                        >= a.get("objectives").get("testAccuracy").asDouble()
+                        && b.get("objectives").get("sparseFlops").asDouble()
+                        <= a.get("objectives").get("sparseFlops").asDouble()
+                        && !b.get("objectives").equals(a.get("objectives"));
+                assertThat(dominates).as("%s dominates front member %s", b, a).isFalse();
+            }
+        }
+        // the same search again (forced): the same first (random) trials; cancelled, it closes and proposes no more
+        Api.Response again = api.post("/api/v1/experiments", "application/json",
+                SEARCH.replace("\"name\": \"tpe search\"", "\"name\": \"tpe search\", \"force\": true"));
+        assertThat(again.status()).as("%s", again.body()).isEqualTo(201);
+        for (int i = 0; i < 2; i++) {
+            assertThat(again.body().get("runs").get(i).get("gridPoint")).isEqualTo(trials.get(i).get("params"));
+        }
+        String second = again.body().get("id").asString();
+        assertThat(api.post("/api/v1/experiments/" + second + "/cancel", "application/json", "").status())
+                .isEqualTo(200);
+        // cancelling closed the search in its transaction: nothing is proposed after it (the proposer checks under the
+        // experiment's row lock), and neither trial could end before the cancel
+        JsonNode closed = api.get("/api/v1/experiments/" + second + "/search").body();
+        assertThat(closed.get("open").asBoolean()).isFalse();
+        assertThat(closed.get("trials")).hasSize(2);
+        // an experiment without a search has none to show
+        Api.Response plain = api.post("/api/v1/experiments", "application/json", spec("no search", "synthetic", "[16]", 1,
+                0.05, "{\"method\": \"dense\"}"));
+        Api.Response none = api.get("/api/v1/experiments/" + plain.body().get("id").asString() + "/search");
+        assertThat(none.status()).isEqualTo(404);
+        assertThat(none.contentType()).startsWith("application/problem+json");
+    }
+
     @Test
     @Order(8)
     void experimentsSurviveARestart() throws Exception {

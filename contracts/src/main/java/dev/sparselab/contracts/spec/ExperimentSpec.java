@@ -37,8 +37,7 @@ public record ExperimentSpec(
                 model.withDefaults(),
                 training.withDefaults(),
                 sparsity == null ? SparsitySpec.DENSE : sparsity.withDefaults(),
-                sweep == null || sweep.earlyStopping() == null ? sweep
-                        : new SweepSpec(sweep.seeds(), sweep.grid(), sweep.earlyStopping().withDefaults()));
+                sweep == null ? null : sweep.withDefaults(training.withDefaults().seed()));
     }
 
     /** This spec for one run: the sweep is resolved away and the seed is fixed. */

@@ -119,6 +119,10 @@ public final class SpecParser {
     public Plan plan(String text, boolean isYaml) {
         JsonNode tree = readTree(text, isYaml);
         ExperimentSpec base = validate(tree);
+        if (base.sweep() != null && base.sweep().search() != null) {
+            checkSearch(tree, base);
+            return new Plan(base, List.of());
+        }
         List<Long> seeds = base.sweep() == null || base.sweep().seeds() == null
                 ? List.of(base.training().seed()) : base.sweep().seeds();
         // counted before anything is expanded (a grid of many axes would not fit in memory)
@@ -162,20 +166,12 @@ public final class SpecParser {
                     continue;
                 }
             }
-            // the sparse engine holds only the active connections: its limit counts those
-            long parameters = ModelSize.heldParameters(spec);
-            boolean sparse = spec.training().sparseEngine();
-            if (parameters > MAX_PARAMETERS || sparse && ModelSize.largestLayer(spec) > Integer.MAX_VALUE) {
+            String tooLarge = sizeError(spec);
+            if (tooLarge != null) {
                 String at = point.keySet().stream().filter(p -> p.startsWith("model."))
                         .map(p -> "/sweep/grid/" + escape(p)).findFirst().orElse("/model");
                 if (seen.add(at + " size")) {
-                    errors.add(new FieldError(at, (point.isEmpty() ? "" : "at grid point " + point + ": ")
-                            + (parameters > MAX_PARAMETERS ? "the model " + (sparse ? "holds " + parameters
-                            + " parameters on the sparse engine (its active connections at the target sparsity, "
-                            + "biases and layers kept dense)" : "has " + parameters + " parameters") + "; at most "
-                            + MAX_PARAMETERS + " are allowed" : "a layer of the sparse engine holds at most "
-                            + Integer.MAX_VALUE + " weights (dense count); this model has one of "
-                            + ModelSize.largestLayer(spec))));
+                    errors.add(new FieldError(at, (point.isEmpty() ? "" : "at grid point " + point + ": ") + tooLarge));
                 }
                 continue;
             }
@@ -187,6 +183,105 @@ public final class SpecParser {
             throw new InvalidSpecException(errors);
         }
         return new Plan(base, runs);
+    }
+
+    /** Why a run's model is too large to train here, or null. */
+    private static String sizeError(ExperimentSpec spec) {
+        // the sparse engine holds only the active connections: its limit counts those
+        long parameters = ModelSize.heldParameters(spec);
+        boolean sparse = spec.training().sparseEngine();
+        if (parameters > MAX_PARAMETERS) {
+            return "the model " + (sparse ? "holds " + parameters + " parameters on the sparse engine (its active "
+                    + "connections at the target sparsity, biases and layers kept dense)"
+                    : "has " + parameters + " parameters") + "; at most " + MAX_PARAMETERS + " are allowed";
+        }
+        if (sparse && ModelSize.largestLayer(spec) > Integer.MAX_VALUE) {
+            return "a layer of the sparse engine holds at most " + Integer.MAX_VALUE
+                    + " weights (dense count); this model has one of " + ModelSize.largestLayer(spec);
+        }
+        return null;
+    }
+
+    /**
+     * A search's own rules, beyond the schema: no grid, at most one seed, sound ranges, and every bound and choice of
+     * the space giving a valid run (reported at {@code /sweep/search/space/PATH}).
+     */
+    private void checkSearch(JsonNode tree, ExperimentSpec base) {
+        List<FieldError> errors = new ArrayList<>();
+        SweepSpec sweep = base.sweep();
+        if (sweep.grid() != null && !sweep.grid().isEmpty()) {
+            errors.add(new FieldError("/sweep/grid", "a sweep is a grid or a search, not both: put the grid's paths "
+                    + "into the search's space as choices"));
+        }
+        if (sweep.seeds() != null && sweep.seeds().size() > 1) {
+            errors.add(new FieldError("/sweep/seeds", "a search's trial is one run: give at most one seed"));
+        }
+        SearchSpec search = sweep.search();
+        for (Map.Entry<String, SearchSpec.Param> e : search.space().entrySet()) {
+            String at = "/sweep/search/space/" + escape(e.getKey());
+            SearchSpec.Param p = e.getValue();
+            List<JsonNode> probes = new ArrayList<>();
+            switch (p.distribution()) {
+                case SearchSpec.Param.CHOICE -> probes.addAll(p.values());
+                case SearchSpec.Param.INT -> {
+                    if (p.low() > p.high()) {
+                        errors.add(new FieldError(at + "/high", "must be at least low"));
+                        continue;
+                    }
+                    probes.add(json.getNodeFactory().numberNode(p.low().longValue()));
+                    probes.add(json.getNodeFactory().numberNode(p.high().longValue()));
+                }
+                default -> {
+                    if (!(p.low() < p.high())) {
+                        errors.add(new FieldError(at + "/high", "must be greater than low"));
+                        continue;
+                    }
+                    if (SearchSpec.Param.LOG_UNIFORM.equals(p.distribution()) && !(p.low() > 0)) {
+                        errors.add(new FieldError(at + "/low", "must be positive for logUniform"));
+                        continue;
+                    }
+                    probes.add(json.getNodeFactory().numberNode(p.low()));
+                    probes.add(json.getNodeFactory().numberNode(p.high()));
+                }
+            }
+            for (JsonNode value : probes) {
+                try {
+                    trialSpec(tree, Map.of(e.getKey(), value), 0);
+                } catch (InvalidSpecException x) {
+                    FieldError f = x.errors().get(0);
+                    errors.add(new FieldError(at, "the value " + value + " makes an invalid run: "
+                            + (f.pointer().isEmpty() ? "" : f.pointer() + " ") + f.message()));
+                    break;
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+    }
+
+    /**
+     * The run of one trial of a search: the experiment's spec (as stored, or as submitted) without its sweep, the
+     * trial's values set at their paths, validated, with the given seed.
+     *
+     * @throws InvalidSpecException when the values make an invalid run or a model too large
+     */
+    public ExperimentSpec trialSpec(JsonNode experiment, Map<String, JsonNode> point, long seed) {
+        ObjectNode copy = (ObjectNode) experiment.deepCopy();
+        copy.remove("sweep");
+        copy.remove("force");
+        point.forEach((path, value) -> set(copy, path, value));
+        ExperimentSpec spec = validate(copy);
+        String tooLarge = sizeError(spec);
+        if (tooLarge != null) {
+            throw new InvalidSpecException(List.of(new FieldError("/model", tooLarge)));
+        }
+        return spec.forRun(seed);
+    }
+
+    /** {@link #trialSpec(JsonNode, Map, long)} of a bound spec (as the experiment-service stores it). */
+    public ExperimentSpec trialSpec(ExperimentSpec experiment, Map<String, JsonNode> point, long seed) {
+        return trialSpec(json.valueToTree(experiment), point, seed);
     }
 
     private static List<Map<String, JsonNode>> gridPoints(JsonNode grid) {

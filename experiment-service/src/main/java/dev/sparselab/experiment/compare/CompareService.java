@@ -62,14 +62,11 @@ class CompareService {
             refs.add(new ExperimentRef(id, name.get()));
             Map<String, List<RunFacts>> groups = new LinkedHashMap<>();
             jdbc.sql("""
-                            select r.grid_point::text, r.status, e.test_accuracy, e.test_loss, e.sparsity, e.cost::text,
-                              r.provenance::text, e.latency::text, e.all_sparsity
+                            select r.grid_point::text, r.status, %s
                             from runs r left join evaluations e on e.run_id = r.id
-                            where r.experiment_id = ? order by r.ordinal""")
+                            where r.experiment_id = ? order by r.ordinal""".formatted(RunMetrics.COLUMNS))
                     .param(id)
-                    .query((rs, i) -> new RunFacts(rs.getString(1), rs.getString(2),
-                            metrics(rs.getObject(3), rs.getObject(4), rs.getObject(5), rs.getString(6),
-                                    rs.getString(7), rs.getString(8), rs.getObject(9))))
+                    .query((rs, i) -> new RunFacts(rs.getString(1), rs.getString(2), RunMetrics.read(rs, 3)))
                     .list()
                     .forEach(f -> groups.computeIfAbsent(canonical(f.gridPoint()), k -> new ArrayList<>()).add(f));
             groups.forEach((point, facts) -> {
@@ -97,40 +94,6 @@ class CompareService {
 
     private static String canonical(String gridPoint) {
         return EventCodec.encode(EventCodec.mapper().readTree(gridPoint == null ? "{}" : gridPoint));
-    }
-
-    private static Map<String, Double> metrics(Object accuracy, Object loss, Object sparsity, String cost,
-                                               String provenance, String latency, Object allSparsity) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        if (accuracy != null) {
-            m.put("testAccuracy", ((Number) accuracy).doubleValue());
-            m.put("testLoss", ((Number) loss).doubleValue());
-            m.put("sparsity", ((Number) sparsity).doubleValue());
-            m.put("allWeightsSparsity", ((Number) allSparsity).doubleValue());
-        }
-        if (cost != null) {
-            JsonNode c = EventCodec.mapper().readTree(cost);
-            m.put("denseFlops", c.get("denseFlops").asDouble());
-            m.put("sparseFlops", c.get("sparseFlops").asDouble());
-            m.put("flopReduction", c.get("denseFlops").asDouble() / Math.max(1, c.get("sparseFlops").asDouble()));
-            m.put("compressedBytes", c.get("compressedBytes").asDouble());
-            if (c.has("trainingFlopsRatio")) {
-                m.put("trainingFlopsRatio", c.get("trainingFlopsRatio").asDouble());
-            }
-        }
-        if (latency != null) {
-            for (JsonNode l : EventCodec.mapper().readTree(latency)) {
-                int batch = l.get("batch").asInt();
-                m.put("latencyMsBatch" + batch, l.get("sparseMs").asDouble());
-                m.put("speedupBatch" + batch, l.get("speedup").asDouble());
-            }
-        }
-        if (provenance != null) {
-            JsonNode p = EventCodec.mapper().readTree(provenance);
-            m.put("trainSeconds", p.get("trainMillis").asDouble() / 1000.0);
-            m.put("samplesPerSecond", p.get("samplesPerSecond").asDouble());
-        }
-        return m;
     }
 
     /** The rows as CSV: one line per row, mean/std/ci95 columns per metric. */

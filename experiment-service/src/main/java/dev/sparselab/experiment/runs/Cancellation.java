@@ -40,8 +40,8 @@ class Cancellation {
     /** Cancels every unfinished run of an experiment; empty when the experiment does not exist. */
     @Transactional
     public java.util.Optional<List<Outcome>> cancelExperiment(UUID experimentId, String by) {
-        if (jdbc.sql("select count(*) from experiments where id = ?").param(experimentId).query(Long.class)
-                .single() == 0) {
+        // closes its search first (the experiment's row lock orders this before any later proposal)
+        if (jdbc.sql("update experiments set search_open = false where id = ?").param(experimentId).update() == 0) {
             return java.util.Optional.empty();
         }
         List<Outcome> outcomes = jdbc.sql("select id, status from runs where experiment_id = ? order by ordinal for update")

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -25,13 +26,22 @@ import tools.jackson.databind.JsonNode;
  * says {@code force: true}.
  */
 @Service
-class ExperimentService {
+public class ExperimentService {
     private final JdbcClient jdbc;
     private final Scheduler scheduler;
+    private final ApplicationEventPublisher events;
 
-    ExperimentService(JdbcClient jdbc, Scheduler scheduler) {
+    ExperimentService(JdbcClient jdbc, Scheduler scheduler, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.scheduler = scheduler;
+        this.events = events;
+    }
+
+    /**
+     * Published in the submitting transaction when an experiment with a search was stored (without runs): the
+     * search's listener proposes its first trials there, so the submission's answer lists them.
+     */
+    public record SearchOpened(UUID experimentId) {
     }
 
     /** A created run (or, for a duplicate submission, the existing identical run). */
@@ -65,6 +75,9 @@ class ExperimentService {
      */
     @Transactional
     public Created submit(ExperimentSpec spec, List<PlannedRun> plan, String owner, UUID project) {
+        if (spec.sweep() != null && spec.sweep().search() != null) {
+            return submitSearch(spec, owner, project);
+        }
         List<String> hashes = plan.stream().map(p -> contentHash(p.spec())).toList();
         if (!Boolean.TRUE.equals(spec.force())) {
             Optional<Created> existing = existing(hashes, plan, project);
@@ -90,6 +103,61 @@ class ExperimentService {
         }
         scheduler.wakeUp();
         return new Created(experimentId, spec.name(), runs, null);
+    }
+
+    /**
+     * A search: the experiment (open), and its first trials proposed in this transaction. The same search submitted
+     * again into the same project (the same spec, not forced) is answered with the existing one.
+     */
+    private Created submitSearch(ExperimentSpec spec, String owner, UUID project) {
+        String json = EventCodec.encode(spec);
+        if (!Boolean.TRUE.equals(spec.force())) {
+            Optional<UUID> same = jdbc.sql("""
+                    select id from experiments where project_id = ? and spec = ?::jsonb
+                    order by created_at desc limit 1""").params(project, json).query(UUID.class).optional();
+            if (same.isPresent()) {
+                return new Created(same.get(), spec.name(), trials(same.get()), same.get());
+            }
+        }
+        UUID experimentId = UUID.randomUUID();
+        jdbc.sql("""
+                insert into experiments (id, name, spec, owner, project_id, search_open)
+                values (?, ?, ?::jsonb, ?, ?, true)""").params(experimentId, spec.name(), json, owner, project).update();
+        events.publishEvent(new SearchOpened(experimentId));
+        return new Created(experimentId, spec.name(), trials(experimentId), null);
+    }
+
+    private List<CreatedRun> trials(UUID experimentId) {
+        return jdbc.sql("select id, seed, grid_point::text, status from runs where experiment_id = ? order by ordinal")
+                .param(experimentId)
+                .query((rs, i) -> new CreatedRun(rs.getObject(1, UUID.class), rs.getLong(2),
+                        EventCodec.mapper().readValue(rs.getString(3),
+                                new tools.jackson.core.type.TypeReference<Map<String, JsonNode>>() {
+                                }),
+                        RunStatus.valueOf(rs.getString(4))))
+                .list();
+    }
+
+    /**
+     * Adds one trial of a search to its experiment, QUEUED for the scheduler; or, when {@code invalid} says why its
+     * values make no valid run, FAILED with that reason (it still counts against the budget).
+     */
+    @Transactional
+    public UUID addTrial(UUID experimentId, int ordinal, Map<String, JsonNode> point, ExperimentSpec runSpec,
+                         String owner, int priority, String invalid) {
+        UUID runId = UUID.randomUUID();
+        jdbc.sql("""
+                insert into runs (id, experiment_id, seed, spec, grid_point, ordinal, status, owner, priority,
+                  content_hash, reason, finished_at)
+                values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, case when ? then now() end)""")
+                .params(runId, experimentId, runSpec.training().seed(), EventCodec.encode(runSpec),
+                        EventCodec.encode(point), ordinal, invalid == null ? "QUEUED" : "FAILED", owner, priority,
+                        contentHash(runSpec), invalid, invalid != null)
+                .update();
+        if (invalid == null) {
+            scheduler.wakeUp();
+        }
+        return runId;
     }
 
     /**
