@@ -22,10 +22,17 @@ class ComposeServicesIT {
     @TempDir
     static Path dir;
     static ComposeServices compose;
+    static OtlpReceiver otlp;
 
     @BeforeAll
     static void start() throws Exception {
         compose = new ComposeServices(dir, false);
+        // an operator's choice: spans exported over OTLP to a collector (here, the test's receiver), quickly
+        otlp = new OtlpReceiver();
+        for (String service : List.of("gateway", "experiment-service", "trainer", "evaluator-service")) {
+            compose.withEnv(service, "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", otlp.endpoint());
+            compose.withEnv(service, "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_SCHEDULE_DELAY", "200ms");
+        }
         // an operator's choice: the evaluator logs JSON (Spring Boot's structured logging, ECS)
         compose.withEnv("evaluator-service", "LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
         compose.startAll("trainer");
@@ -35,6 +42,9 @@ class ComposeServicesIT {
     static void stop() throws Exception {
         if (compose != null) {
             compose.close();
+        }
+        if (otlp != null) {
+            otlp.close();
         }
     }
 
@@ -115,6 +125,52 @@ class ComposeServicesIT {
         }
         throw new AssertionError(instance + ": " + series + " is " + last + "\n" + scrape(instance).lines()
                 .filter(l -> l.startsWith("sparselab")).toList());
+    }
+
+    /**
+     * Issue 21: one trace from the submit to the evaluation. The client starts it (its own W3C traceparent); the
+     * gateway, the experiment-service (HTTP, then its outbox relay), the trainer (the request's consumer, the training,
+     * the run's events) and the evaluator (the completion's consumer, its result) all report spans of that trace.
+     */
+    @Test
+    void aTraceSpansEveryServiceFromSubmitToEvaluation() throws Exception {
+        String traceId = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+        String traceparent = "00-" + traceId + "-" + java.util.HexFormat.of().formatHex(
+                java.security.SecureRandom.getSeed(8)) + "-01";
+        java.net.http.HttpResponse<String> submitted = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + compose.port("gateway")
+                                + "/api/v1/experiments"))
+                        .header("Authorization", "Bearer " + compose.adminToken())
+                        .header("Content-Type", "application/json").header("traceparent", traceparent)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(PlatformIT.spec("traced", "synthetic",
+                                "[16]", 1, 0.05, "{\"method\": \"dense\"}"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+        String runId = Api.JSON.readTree(submitted.body()).get("runs").get(0).get("id").asString();
+        Api api = new Api("http://localhost:" + compose.port("gateway"), compose.adminToken());
+        assertThat(api.awaitRun(runId, Duration.ofMinutes(3)).get("status").asString()).isEqualTo("SUCCEEDED");
+        java.util.Set<String> expected = java.util.Set.of("gateway", "experiment-service", "trainer-service",
+                "evaluator-service");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<OtlpReceiver.Received> trace = otlp.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+            java.util.Set<String> services = new java.util.TreeSet<>();
+            trace.forEach(s -> services.add(s.service()));
+            boolean evaluatorSent = trace.stream().anyMatch(s -> s.service().equals("evaluator-service")
+                    && s.kind().equals("SPAN_KIND_PRODUCER"));
+            if (services.containsAll(expected) && evaluatorSent) {
+                // the trainer consumed the request the experiment-service's relay produced, within this trace
+                assertThat(trace).anySatisfy(s -> {
+                    assertThat(s.service()).isEqualTo("trainer-service");
+                    assertThat(s.kind()).isEqualTo("SPAN_KIND_CONSUMER");
+                });
+                assertThat(trace).anySatisfy(s -> assertThat(s.name()).isEqualTo("train run"));
+                return;
+            }
+            assertThat(System.nanoTime()).as("spans of trace %s from %s; got %s: %s", traceId, expected, services,
+                    trace).isLessThan(deadline);
+            Thread.sleep(250);
+        }
     }
 
     @Test

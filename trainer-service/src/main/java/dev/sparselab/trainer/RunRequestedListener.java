@@ -3,6 +3,8 @@ package dev.sparselab.trainer;
 import dev.sparselab.contracts.Topics;
 import dev.sparselab.contracts.events.EventCodec;
 import dev.sparselab.contracts.events.RunRequested;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
@@ -40,7 +43,11 @@ class RunRequestedListener {
     private final ExecutorService workers;
     private volatile boolean stopping;
 
-    RunRequestedListener(TrainingJobs jobs, KafkaListenerEndpointRegistry registry, TrainerIdentity identity) {
+    private final ObservationRegistry observations;
+
+    RunRequestedListener(TrainingJobs jobs, KafkaListenerEndpointRegistry registry, TrainerIdentity identity,
+                         ObjectProvider<ObservationRegistry> observations) {
+        this.observations = observations.getIfAvailable(() -> ObservationRegistry.NOOP);
         this.jobs = jobs;
         this.registry = registry;
         this.free = new Semaphore(identity.slots());
@@ -58,16 +65,23 @@ class RunRequestedListener {
         if (free.availablePermits() == 0) {
             container().pause();
         }
-        workers.execute(() -> {
-            try {
-                if (runWithRetries(request)) {
-                    acknowledge(ack, record);
-                }
-            } finally {
-                free.release();
-                container().resume();
-            }
-        });
+        // the training is a span of the request's trace (the record's traceparent, continued by the listener's
+        // observation): the run's events, sent from the worker thread, carry it on to the services that consume them
+        Observation parent = observations.getCurrentObservation();
+        workers.execute(() -> Observation.createNotStarted("sparselab.training", observations)
+                .parentObservation(parent)
+                .contextualName("train run")
+                .highCardinalityKeyValue("sparselab.run.id", request.runId().toString())
+                .observe(() -> {
+                    try {
+                        if (runWithRetries(request)) {
+                            acknowledge(ack, record);
+                        }
+                    } finally {
+                        free.release();
+                        container().resume();
+                    }
+                }));
     }
 
     /** Trains the run; when Kafka or PostgreSQL is away, tries again with back-off (resuming from its checkpoint). */

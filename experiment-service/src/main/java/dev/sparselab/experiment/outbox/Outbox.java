@@ -1,6 +1,10 @@
 package dev.sparselab.experiment.outbox;
 
 import dev.sparselab.contracts.events.EventCodec;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -13,18 +17,52 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 public class Outbox {
     private final JdbcClient jdbc;
+    private final Tracer tracer;
+    private final Propagator propagator;
 
-    public Outbox(JdbcClient jdbc) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public Outbox(JdbcClient jdbc, ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
         this.jdbc = jdbc;
+        this.tracer = tracer.getIfAvailable(() -> Tracer.NOOP);
+        this.propagator = propagator.getIfAvailable(() -> Propagator.NOOP);
     }
 
+    /** Without tracing (tests). */
+    public Outbox(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+        this.tracer = Tracer.NOOP;
+        this.propagator = Propagator.NOOP;
+    }
+
+    /**
+     * Appends an event; when the caller is traced (an HTTP request, a consumed record), the row keeps the trace's W3C
+     * {@code traceparent} and the relay publishes it in that trace.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public void append(String topic, String aggregateType, String aggregateId, Object event) {
+        append(topic, aggregateType, aggregateId, event, traceParent());
+    }
+
+    /** Appends an event that belongs to the given trace (a W3C traceparent kept from an earlier request), or none. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void append(String topic, String aggregateType, String aggregateId, Object event, String traceParent) {
         jdbc.sql("""
-                insert into outbox (topic, aggregate_type, aggregate_id, type, payload)
-                values (?, ?, ?, ?, ?::jsonb)""")
-                .params(topic, aggregateType, aggregateId, event.getClass().getSimpleName(), EventCodec.encode(event))
+                insert into outbox (topic, aggregate_type, aggregate_id, type, payload, trace_parent)
+                values (?, ?, ?, ?, ?::jsonb, ?)""")
+                .params(topic, aggregateType, aggregateId, event.getClass().getSimpleName(), EventCodec.encode(event),
+                        traceParent)
                 .update();
+    }
+
+    /** The current trace's W3C traceparent (in a traced request or consumer), else null. */
+    public String traceParent() {
+        Span span = tracer.currentSpan();
+        if (span == null) {
+            return null;
+        }
+        java.util.Map<String, String> carrier = new java.util.HashMap<>();
+        propagator.inject(span.context(), carrier, java.util.Map::put);
+        return carrier.get("traceparent");
     }
 
     /** An outbox row set aside after bounded tries, with the broker's last error. */

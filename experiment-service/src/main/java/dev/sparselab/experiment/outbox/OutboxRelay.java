@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -35,15 +39,20 @@ class OutboxRelay {
     private final TransactionTemplate tx;
     private final ExperimentProperties props;
 
+    private final Tracer tracer;
+    private final Propagator propagator;
+
     OutboxRelay(JdbcClient jdbc, KafkaTemplate<String, String> kafka, TransactionTemplate tx,
-                ExperimentProperties props) {
+                ExperimentProperties props, ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        this.tracer = tracer.getIfAvailable(() -> Tracer.NOOP);
+        this.propagator = propagator.getIfAvailable(() -> Propagator.NOOP);
         this.jdbc = jdbc;
         this.kafka = kafka;
         this.tx = tx;
         this.props = props;
     }
 
-    record Row(long id, String topic, String key, String payload, int attempts) {
+    record Row(long id, String topic, String key, String payload, int attempts, String traceParent) {
     }
 
     @Scheduled(fixedDelayString = "${sparselab.experiment.outbox-poll:200ms}")
@@ -64,15 +73,19 @@ class OutboxRelay {
     /** Relays one batch; returns how many rows were handled (sent, or failed for themselves), -1 on an outage. */
     private int relayBatch() {
         List<Row> rows = jdbc.sql("""
-                select id, topic, aggregate_id, payload::text, attempts from outbox
+                select id, topic, aggregate_id, payload::text, attempts, trace_parent from outbox
                 where published_at is null and parked_at is null order by id limit ? for update skip locked""")
                 .param(props.outboxBatch())
                 .query((rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getInt(5)))
+                        rs.getInt(5), rs.getString(6)))
                 .list();
         int handled = 0;
         for (Row row : rows) {
-            try {
+            // in the row's trace: the producer's span (and the record's traceparent header) continue it
+            Span span = row.traceParent() == null ? null
+                    : propagator.extract(java.util.Map.of("traceparent", row.traceParent()), java.util.Map::get)
+                    .name("outbox relay").tag("messaging.destination.name", row.topic()).start();
+            try (Tracer.SpanInScope scope = span == null ? null : tracer.withSpan(span)) {
                 kafka.send(row.topic(), row.key(), row.payload())
                         .get(props.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
@@ -99,6 +112,10 @@ class OutboxRelay {
                         .params(describe(e), park, row.id()).update();
                 handled++;
                 continue;
+            } finally {
+                if (span != null) {
+                    span.end();
+                }
             }
             jdbc.sql("update outbox set published_at = now(), attempts = attempts + 1 where id = ?")
                     .param(row.id()).update();

@@ -30,8 +30,11 @@ public class ExperimentService {
     private final JdbcClient jdbc;
     private final Scheduler scheduler;
     private final ApplicationEventPublisher events;
+    private final dev.sparselab.experiment.outbox.Outbox outbox;
 
-    ExperimentService(JdbcClient jdbc, Scheduler scheduler, ApplicationEventPublisher events) {
+    ExperimentService(JdbcClient jdbc, Scheduler scheduler, ApplicationEventPublisher events,
+                      dev.sparselab.experiment.outbox.Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.scheduler = scheduler;
         this.events = events;
@@ -86,6 +89,7 @@ public class ExperimentService {
             }
         }
         UUID experimentId = UUID.randomUUID();
+        String traceParent = outbox.traceParent();
         jdbc.sql("insert into experiments (id, name, spec, owner, project_id) values (?, ?, ?::jsonb, ?, ?)")
                 .params(experimentId, spec.name(), EventCodec.encode(spec), owner, project).update();
         List<CreatedRun> runs = new ArrayList<>();
@@ -94,10 +98,11 @@ public class ExperimentService {
             UUID runId = UUID.randomUUID();
             jdbc.sql("""
                     insert into runs (id, experiment_id, seed, spec, grid_point, ordinal, status, owner, priority,
-                      content_hash)
-                    values (?, ?, ?, ?::jsonb, ?::jsonb, ?, 'QUEUED', ?, ?, ?)""")
+                      content_hash, trace_parent)
+                    values (?, ?, ?, ?::jsonb, ?::jsonb, ?, 'QUEUED', ?, ?, ?, ?)""")
                     .params(runId, experimentId, planned.seed(), EventCodec.encode(planned.spec()),
-                            EventCodec.encode(planned.gridPoint()), i, owner, spec.priorityRank(), hashes.get(i))
+                            EventCodec.encode(planned.gridPoint()), i, owner, spec.priorityRank(), hashes.get(i),
+                            traceParent)
                     .update();
             runs.add(new CreatedRun(runId, planned.seed(), planned.gridPoint(), RunStatus.QUEUED));
         }
@@ -148,11 +153,11 @@ public class ExperimentService {
         UUID runId = UUID.randomUUID();
         jdbc.sql("""
                 insert into runs (id, experiment_id, seed, spec, grid_point, ordinal, status, owner, priority,
-                  content_hash, reason, finished_at)
-                values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, case when ? then now() end)""")
+                  content_hash, reason, finished_at, trace_parent)
+                values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, case when ? then now() end, ?)""")
                 .params(runId, experimentId, runSpec.training().seed(), EventCodec.encode(runSpec),
                         EventCodec.encode(point), ordinal, invalid == null ? "QUEUED" : "FAILED", owner, priority,
-                        contentHash(runSpec), invalid, invalid != null)
+                        contentHash(runSpec), invalid, invalid != null, outbox.traceParent())
                 .update();
         if (invalid == null) {
             scheduler.wakeUp();

@@ -89,7 +89,7 @@ class Scheduler {
     private long lastFull;
 
     /** A queued run waiting for release. */
-    record Waiting(UUID id, UUID experimentId, String owner, String spec) {
+    record Waiting(UUID id, UUID experimentId, String owner, String spec, String traceParent) {
     }
 
     /** Whether run {@code r}'s training has ended for good (its trainer released it as trained; run_leases). */
@@ -115,12 +115,12 @@ class Scheduler {
                 """ + " and not " + TRAINED + " group by owner")
                 .query((rs, i) -> perUser.put(rs.getString(1), rs.getLong(2))).list();
         List<Waiting> waiting = jdbc.sql("""
-                select id, experiment_id, owner, spec::text from runs
+                select id, experiment_id, owner, spec::text, trace_parent from runs
                 where released_at is null and status = 'QUEUED'
                 order by priority desc, created_at, ordinal limit ?""")
                 .param(Math.min(room * 20 + 100, 5000))
                 .query((rs, i) -> new Waiting(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        rs.getString(3), rs.getString(4)))
+                        rs.getString(3), rs.getString(4), rs.getString(5)))
                 .list();
         int released = 0;
         for (Waiting w : waiting) {
@@ -132,8 +132,10 @@ class Scheduler {
                 continue;
             }
             jdbc.sql("update runs set released_at = now(), updated_at = now() where id = ?").param(w.id()).update();
+            // in the submission's trace: the run's training and evaluation continue it
             outbox.append(Topics.RUN_REQUESTED, "run", w.id().toString(),
-                    RunRequested.of(w.id(), w.experimentId(), EventCodec.decode(w.spec(), ExperimentSpec.class)));
+                    RunRequested.of(w.id(), w.experimentId(), EventCodec.decode(w.spec(), ExperimentSpec.class)),
+                    w.traceParent());
             perUser.put(w.owner(), mine + 1);
             released++;
         }
@@ -150,15 +152,16 @@ class Scheduler {
                 from run_leases l
                 where l.run_id = r.id and r.status = 'RUNNING' and not l.trained
                   and l.expires_at < now() - ? * interval '1 millisecond' and r.requeued_attempt < l.attempt
-                returning r.id, r.experiment_id, r.owner, r.spec::text""")
+                returning r.id, r.experiment_id, r.owner, r.spec::text, r.trace_parent""")
                 .param(props.orphanGrace().toMillis())
                 .query((rs, i) -> new Waiting(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        rs.getString(3), rs.getString(4)))
+                        rs.getString(3), rs.getString(4), rs.getString(5)))
                 .list();
         for (Waiting w : orphans) {
             log.info("run {} lost its trainer (lease expired): requesting it again", w.id());
             outbox.append(Topics.RUN_REQUESTED, "run", w.id().toString(),
-                    RunRequested.of(w.id(), w.experimentId(), EventCodec.decode(w.spec(), ExperimentSpec.class)));
+                    RunRequested.of(w.id(), w.experimentId(), EventCodec.decode(w.spec(), ExperimentSpec.class)),
+                    w.traceParent());
         }
         return orphans.size();
     }

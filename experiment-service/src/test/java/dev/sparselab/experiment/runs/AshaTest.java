@@ -77,7 +77,7 @@ class AshaTest {
                                "earlyStopping": {"type": "asha", "metric": "train.accuracy", "reductionFactor": 2,
                                                  "minEpochs": 1}}}""", false);
             ExperimentService service = new ExperimentService(jdbc, SchedulerTest.scheduler(jdbc,
-                    SchedulerTest.pg.getPostgresDatabase(), 0, 0), e -> { });
+                    SchedulerTest.pg.getPostgresDatabase(), 0, 0), e -> { }, new dev.sparselab.experiment.outbox.Outbox(jdbc));
             ExperimentService.Created created = SchedulerTest.tx.execute(t ->
                     service.submit(plan.spec(), plan.runs(), "ann", SchedulerTest.DEFAULT_PROJECT));
             List<UUID> runs = created.runs().stream().map(ExperimentService.CreatedRun::id).toList();

@@ -211,7 +211,7 @@ class SchedulerTest {
 
     @Test
     void identicalRunsAreFoundUnlessForced() {
-        ExperimentService service = new ExperimentService(jdbc, scheduler(jdbc, pg.getPostgresDatabase(), 0, 0), e -> { });
+        ExperimentService service = new ExperimentService(jdbc, scheduler(jdbc, pg.getPostgresDatabase(), 0, 0), e -> { }, new dev.sparselab.experiment.outbox.Outbox(jdbc));
         String spec = """
                 {"name": "%s", "dataset": {"name": "synthetic"}, "model": {"type": "mlp", "hidden": [8]},
                  "training": {"epochs": 1}, "sparsity": {"method": "magnitude", "target": 0.5},
