@@ -1,52 +1,50 @@
 /** The REST API's payloads, as the UI reads them, and small fetch helpers. */
 
-export type Status = 'QUEUED' | 'RUNNING' | 'EVALUATING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+import type { components } from './api.gen';
+
+/**
+ * The REST API's payloads: generated at build time from the OpenAPI document the platform serves (openapi.json →
+ * api.gen.ts, openapi-typescript; WebUiIT keeps openapi.json equal to the served one). A JSON value the API types only
+ * as "any JSON" (a grid point, a spec) is given its shape here.
+ */
+type Schemas = components['schemas'];
+type Json = Record<string, unknown>;
+
+export type Status = Schemas['Item']['status'];
 export const STATUSES: Status[] = ['QUEUED', 'RUNNING', 'EVALUATING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export interface RunItem {
-  id: string; experimentId: string; experimentName: string; project?: string; owner: string; method: string; target: number;
-  seed: number; gridPoint: Record<string, unknown> | null; status: Status; reason?: string | null;
-  epoch: number; totalEpochs: number; step: number; totalSteps: number;
-  trainAccuracy?: number | null; testAccuracy?: number | null; etaSeconds?: number | null;
-  stoppedEarly: boolean; createdAt: string; startedAt?: string | null; updatedAt: string;
-}
+export type RunItem = Omit<Schemas['Item'], 'gridPoint' | 'reason' | 'etaSeconds' | 'trainAccuracy' | 'testAccuracy'
+  | 'startedAt'> & {
+  gridPoint: Json | null; reason?: string | null; etaSeconds?: number | null; trainAccuracy?: number | null;
+  testAccuracy?: number | null; startedAt?: string | null;
+};
 
-export interface Stats { n: number; mean: number; std: number; ci95?: number[] }
-export interface CompareRow {
-  experimentId: string; experimentName: string; gridPoint: Record<string, unknown>; runs: number;
-  succeeded: number; failed: number; metrics: Record<string, Stats>;
-}
-export interface Comparison {
-  experiments: { id: string; name: string }[]; rows: CompareRow[];
-  pareto: { accuracyVsFlops: number[]; accuracyVsLatency: number[] };
-}
+export type Stats = Omit<Schemas['Stats'], 'ci95'> & { ci95?: number[] };
+export type CompareRow = Omit<Schemas['Row'], 'metrics'> & { metrics: Record<string, Stats> };
+export type Comparison = Omit<Schemas['Comparison'], 'rows'> & { rows: CompareRow[] };
 
 /** GET /api/v1/experiments/{id}/search: a search's trials and Pareto set (trial numbers, best first). */
-export interface SearchTrial {
-  trial: number; runId: string; status: Status; stoppedEarly: boolean; reason?: string | null;
-  params: Record<string, unknown>; objectives: Record<string, number>; onFront: boolean;
-}
-export interface SearchReport {
-  experimentId: string; type: 'random' | 'tpe'; budget: number; parallelism: number; seed: number;
-  objectives: { metric: string; mode: 'max' | 'min' }[]; open: boolean; proposed: number; completed: number;
-  front: number[]; trials: SearchTrial[];
-}
+export type SearchTrial = Omit<Schemas['TrialView'], 'params' | 'reason' | 'status'> & {
+  params: Json; reason?: string | null; status: Status;
+};
+export type SearchReport = Omit<Schemas['Report'], 'trials' | 'type' | 'objectives' | 'space'> & {
+  type: 'random' | 'tpe'; objectives: { metric: string; mode: 'max' | 'min' }[]; trials: SearchTrial[];
+};
 
-export interface Point { step: number; epoch: number; value: number }
-export interface Series { name: string; total: number; points: Point[] }
-export interface MetricsView { runId: string; series: Series[] }
+export type Point = Schemas['SeriesPoint'];
+export type Series = Schemas['Series'];
+export type MetricsView = Schemas['MetricsView'];
 
 export interface FieldProblem { pointer: string; detail: string }
 export interface Problem { title?: string; detail?: string; status?: number; errors?: FieldProblem[] }
 
-export interface SchedulePoint { step: number; epoch: number; sparsity: number; updateFraction?: number | null }
-export interface Preview {
-  runs: number;
-  groups: { gridPoint: Record<string, unknown>; seeds: number[];
-    plan: { trainEpochs: number; totalEpochs: number; stepsPerEpoch: number; totalSteps: number;
-      points: SchedulePoint[] } }[];
-}
+export type SchedulePoint = Omit<Schemas['Point'], 'updateFraction'> & { updateFraction?: number | null };
+export type Preview = Omit<Schemas['Preview'], 'groups'> & {
+  groups: (Omit<Schemas['PlannedGroup'], 'gridPoint' | 'plan'> & { gridPoint: Json;
+    plan: Omit<Schemas['Plan'], 'points'> & { points: SchedulePoint[] } })[];
+};
 
+/** GET /api/v1/catalog (a document of its own, not typed by the OpenAPI document). */
 export interface CatalogMethod { name: string; description: string; schema: { properties: Record<string, { default?: unknown; description?: string }> } }
 export interface Catalog { methods: CatalogMethod[] }
 
@@ -58,15 +56,13 @@ export class ApiError extends Error {
 }
 
 /** Who is logged in (GET /api/v1/auth/me). */
-export interface Me {
-  username: string; admin: boolean; via: string; csrfToken?: string | null;
-  projects: { id: string; name: string; role: 'admin' | 'member' | 'viewer' }[];
-}
+export type Me = Omit<Schemas['Me'], 'csrfToken' | 'projects'> & {
+  csrfToken?: string | null; projects: (Omit<Schemas['ProjectRole'], 'role'> & { role: 'admin' | 'member' | 'viewer' })[];
+};
 
-export interface TokenInfo {
-  id: string; name: string; prefix: string; createdAt: string; expiresAt?: string | null;
-  revokedAt?: string | null; lastUsedAt?: string | null;
-}
+export type TokenInfo = Omit<Schemas['TokenInfo'], 'expiresAt' | 'revokedAt' | 'lastUsedAt'> & {
+  expiresAt?: string | null; revokedAt?: string | null; lastUsedAt?: string | null;
+};
 
 /** The session's CSRF token, from the XSRF-TOKEN cookie the gateway sets; sent back as X-XSRF-TOKEN. */
 export function csrfToken(): string {

@@ -33,7 +33,8 @@ describe('templateFor', () => {
 });
 
 const run = (over: Partial<RunItem>): RunItem => ({
-  id: 'a', experimentId: 'e', experimentName: 'exp', owner: 'ann', method: 'rigl', target: 0.9, seed: 1,
+  id: 'a', experimentId: 'e', experimentName: 'exp', project: 'ann', projectId: 'p', owner: 'ann', method: 'rigl',
+  target: 0.9, seed: 1,
   gridPoint: {}, status: 'RUNNING', epoch: 1, totalEpochs: 4, step: 10, totalSteps: 40, stoppedEarly: false,
   createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', ...over });
 

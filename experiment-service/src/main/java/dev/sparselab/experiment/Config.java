@@ -15,6 +15,16 @@ import org.springframework.kafka.config.TopicBuilder;
 class Config {
     static final String CONSUMER = "experiment-service";
 
+    static {
+        // a JsonNode (a spec, a grid point, provenance) is any JSON value in the OpenAPI document, not Jackson's
+        // node internals: the web UI's types are generated from that document (openapi-typescript)
+        org.springdoc.core.utils.SpringDocUtils.getConfig().replaceWithSchema(tools.jackson.databind.JsonNode.class,
+                new io.swagger.v3.oas.models.media.Schema<Object>().description("any JSON value"));
+        // the caller comes from the gateway's headers, not from the client's query
+        org.springdoc.core.utils.SpringDocUtils.getConfig()
+                .addRequestWrapperToIgnore(dev.sparselab.experiment.access.Caller.class);
+    }
+
     /** The wall clock of every decision taken by time (scheduling passes, the run stream); tests set their own. */
     @Bean
     Clock clock() {

@@ -63,6 +63,7 @@ class OpenApiController {
         merged.putArray("servers").addObject().put("url", "/");
         ObjectNode paths = merged.has("paths") ? (ObjectNode) merged.get("paths") : merged.putObject("paths");
         own.path("paths").properties().forEach(e -> paths.set(e.getKey(), e.getValue()));
+        uniqueOperationIds(paths);
         ObjectNode components = merged.has("components") ? (ObjectNode) merged.get("components")
                 : merged.putObject("components");
         ObjectNode schemas = components.has("schemas") ? (ObjectNode) components.get("schemas")
@@ -75,5 +76,23 @@ class OpenApiController {
         merged.putArray("security").add(JSON.valueToTree(Map.of("token", new String[0])))
                 .add(JSON.valueToTree(Map.of("session", new String[0])));
         return merged.toString();
+    }
+
+    /**
+     * Operation ids must be unique in a document; each service's are, not the two together (both have a {@code list}):
+     * a repeated one gets the next free {@code _n} suffix, as springdoc names repeats within one service.
+     */
+    static void uniqueOperationIds(ObjectNode paths) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        paths.properties().forEach(path -> path.getValue().properties().forEach(op -> {
+            if (op.getValue() instanceof ObjectNode o && o.path("operationId").isString()) {
+                String id = o.get("operationId").asString();
+                String unique = id;
+                for (int n = 1; !seen.add(unique); n++) {
+                    unique = id + "_" + n;
+                }
+                o.put("operationId", unique);
+            }
+        }));
     }
 }

@@ -50,4 +50,19 @@ class OpenApiControllerTest {
             acceptor.interrupt();
         }
     }
+
+    /** The merged document's operation ids are unique (both services have a "list"): generated clients need that. */
+    @Test
+    void repeatedOperationIdsGetASuffix() {
+        tools.jackson.databind.node.ObjectNode paths = (tools.jackson.databind.node.ObjectNode) tools.jackson.databind
+                .json.JsonMapper.builder().build().readTree("""
+                        {"/a": {"get": {"operationId": "list"}, "post": {"operationId": "create"}},
+                         "/b": {"get": {"operationId": "list"}, "parameters": []},
+                         "/c": {"get": {"operationId": "list_1"}, "put": {"operationId": "list"}}}""");
+        OpenApiController.uniqueOperationIds(paths);
+        org.assertj.core.api.Assertions.assertThat(java.util.List.of(paths.at("/~1a/get/operationId").asString(),
+                        paths.at("/~1b/get/operationId").asString(), paths.at("/~1c/get/operationId").asString(),
+                        paths.at("/~1c/put/operationId").asString()))
+                .containsExactly("list", "list_1", "list_1_1", "list_2");
+    }
 }

@@ -59,4 +59,40 @@ class WebUiIT {
         assertThat(node.exitValue()).as("browser test output:\n%s", output).isZero();
         assertThat(output).contains("e2e: passed");
     }
+
+    /**
+     * The web UI's API types are generated at build time (openapi-typescript) from {@code web-ui/openapi.json}: that file
+     * must be the document the platform serves ({@code GET /api/v1/openapi.json}, the gateway's and the
+     * experiment-service's merged), keys sorted. After an API change, run this test with
+     * {@code -Dsparselab.openapi.write=true} to refresh it, then rebuild the UI: a type the pages use wrongly no longer
+     * compiles.
+     */
+    @Test
+    void theUiTypesComeFromTheServedOpenApiDocument() throws Exception {
+        Api api = new Api(platform.baseUrl(), platform.adminToken());
+        Api.Response r = api.get("/api/v1/openapi.json");
+        assertThat(r.status()).isEqualTo(200);
+        String served = canonical(r.body()).toPrettyString() + "\n";
+        Path committed = REPO.resolve("web-ui/openapi.json");
+        if (Boolean.getBoolean("sparselab.openapi.write")) {
+            Files.writeString(committed, served);
+        }
+        assertThat(Files.readString(committed)).as("web-ui/openapi.json is the served document (refresh it with "
+                + "-Dsparselab.openapi.write=true)").isEqualTo(served);
+    }
+
+    /** The document with every object's keys sorted (the served order is not part of the API). */
+    static tools.jackson.databind.JsonNode canonical(tools.jackson.databind.JsonNode node) {
+        if (node.isObject()) {
+            tools.jackson.databind.node.ObjectNode sorted = Api.JSON.createObjectNode();
+            new java.util.TreeSet<>(node.propertyNames()).forEach(k -> sorted.set(k, canonical(node.get(k))));
+            return sorted;
+        }
+        if (node.isArray()) {
+            tools.jackson.databind.node.ArrayNode a = Api.JSON.createArrayNode();
+            node.forEach(n -> a.add(canonical(n)));
+            return a;
+        }
+        return node;
+    }
 }

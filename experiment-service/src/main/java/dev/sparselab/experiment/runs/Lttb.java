@@ -14,7 +14,7 @@ final class Lttb {
     }
 
     /** Returns at most {@code threshold} points of {@code points} (sorted by step); all of them if fewer. */
-    public static List<RunQueries.Point> downsample(List<RunQueries.Point> points, int threshold) {
+    public static List<RunQueries.SeriesPoint> downsample(List<RunQueries.SeriesPoint> points, int threshold) {
         int n = points.size();
         if (threshold >= n || threshold <= 0) {
             return points;
@@ -22,7 +22,7 @@ final class Lttb {
         if (threshold < 3) {
             return threshold == 1 ? List.of(points.get(n - 1)) : List.of(points.get(0), points.get(n - 1));
         }
-        List<RunQueries.Point> out = new ArrayList<>(threshold);
+        List<RunQueries.SeriesPoint> out = new ArrayList<>(threshold);
         double bucket = (double) (n - 2) / (threshold - 2);
         int a = 0;
         out.add(points.get(0));
@@ -45,11 +45,11 @@ final class Lttb {
                 avgX = points.get(n - 1).step();
                 avgY = points.get(n - 1).value();
             }
-            RunQueries.Point pa = points.get(a);
+            RunQueries.SeriesPoint pa = points.get(a);
             double best = -1;
             int chosen = start;
             for (int j = start; j < end; j++) {
-                RunQueries.Point p = points.get(j);
+                RunQueries.SeriesPoint p = points.get(j);
                 double area = Math.abs((pa.step() - avgX) * (p.value() - pa.value())
                         - (pa.step() - p.step()) * (avgY - pa.value()));
                 if (area > best) {

@@ -66,7 +66,7 @@ class RunController {
         access.readRun(caller, id);
         StringBuilder csv = new StringBuilder("name,step,epoch,value\n");
         for (RunQueries.Series s : queries.metrics(id, null, 0).series()) {
-            for (RunQueries.Point p : s.points()) {
+            for (RunQueries.SeriesPoint p : s.points()) {
                 csv.append(s.name()).append(',').append(p.step()).append(',').append(p.epoch()).append(',')
                         .append(p.value()).append('\n');
             }

@@ -81,7 +81,7 @@ class RunQueries {
                           Scheduling scheduling) {
     }
 
-    public record Point(long step, int epoch, double value) {
+    public record SeriesPoint(long step, int epoch, double value) {
     }
 
     /**
@@ -89,7 +89,7 @@ class RunQueries {
      *
      * @param total the number of points stored
      */
-    public record Series(String name, int total, List<Point> points) {
+    public record Series(String name, int total, List<SeriesPoint> points) {
     }
 
     public record MetricsView(UUID runId, List<Series> series) {
@@ -200,14 +200,14 @@ class RunQueries {
      * {@link Lttb} to at most {@code maxPoints} points (0 = all).
      */
     public MetricsView metrics(UUID runId, String name, int maxPoints) {
-        Map<String, List<Point>> series = new TreeMap<>();
+        Map<String, List<SeriesPoint>> series = new TreeMap<>();
         jdbc.sql("""
                         select name, step, epoch, value from run_metrics
                         where run_id = ? and (cast(? as text) is null or name = ?) order by name, step""")
                 .params(runId, name, name)
                 .query((ResultSet rs) -> {
                     series.computeIfAbsent(rs.getString(1), n -> new ArrayList<>())
-                            .add(new Point(rs.getLong(2), rs.getInt(3), rs.getDouble(4)));
+                            .add(new SeriesPoint(rs.getLong(2), rs.getInt(3), rs.getDouble(4)));
                 });
         List<Series> out = new ArrayList<>();
         series.forEach((n, pts) -> out.add(new Series(n, pts.size(), Lttb.downsample(pts, maxPoints))));

@@ -7,19 +7,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LttbTest {
-    static List<RunQueries.Point> series(int n) {
-        List<RunQueries.Point> points = new ArrayList<>();
+    static List<RunQueries.SeriesPoint> series(int n) {
+        List<RunQueries.SeriesPoint> points = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            points.add(new RunQueries.Point(i, 1, Math.sin(i / 1000.0)));
+            points.add(new RunQueries.SeriesPoint(i, 1, Math.sin(i / 1000.0)));
         }
         return points;
     }
 
     @Test
     void aMillionPointsComeBackAsAtMostMaxPointsKeepingTheEnds() {
-        List<RunQueries.Point> points = series(1_000_000);
-        points.set(500_123, new RunQueries.Point(500_123, 1, 50.0)); // a spike
-        List<RunQueries.Point> down = Lttb.downsample(points, 1000);
+        List<RunQueries.SeriesPoint> points = series(1_000_000);
+        points.set(500_123, new RunQueries.SeriesPoint(500_123, 1, 50.0)); // a spike
+        List<RunQueries.SeriesPoint> down = Lttb.downsample(points, 1000);
         assertThat(down).hasSize(1000);
         assertThat(down.get(0)).isEqualTo(points.get(0));
         assertThat(down.get(999)).isEqualTo(points.get(999_999));
