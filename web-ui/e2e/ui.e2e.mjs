@@ -224,6 +224,19 @@ try {
   step('a missing run is an error state, not a blank page');
   await page.goto(`${base}/#/run/00000000-0000-0000-0000-000000000000`);
   await page.waitForSelector('[data-state="error"]');
+  step('data is text: markup in a name is shown, never run (lit-html escapes every value)');
+  const hostile = await (await fetch(`${base}/api/v1/experiments`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({
+      name: '<img id="xss" src="x" onerror="window.pwned=1">', dataset: { name: 'synthetic' },
+      model: { type: 'mlp', hidden: [8] }, training: { epochs: 1 }, sparsity: { method: 'dense' } }) })).json();
+  await page.goto(`${base}/#/runs?experiment=${hostile.id}`);
+  await page.waitForSelector('table.runs tbody tr');
+  assert.equal(await page.locator('#xss').count(), 0);
+  assert.ok((await page.textContent('table.runs tbody')).includes('<img id="xss"'));
+  await page.goto(`${base}/#/compare?experiment=${hostile.id}`);
+  await page.waitForSelector('#picker details');
+  assert.equal(await page.locator('#xss').count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
   step('passed');
 } catch (e) {
   await page.screenshot({ path: `${shots}/failure.png`, fullPage: true }).catch(() => {});

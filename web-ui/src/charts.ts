@@ -14,12 +14,25 @@ const charts = new WeakMap<HTMLElement, echarts.ECharts>();
 export function chartIn(el: HTMLElement): echarts.ECharts {
   let c = charts.get(el);
   if (!c) {
+    el.replaceChildren(); // a message shown there before (chartState)
     c = echarts.init(el, undefined, { renderer: 'canvas' });
     charts.set(el, c);
     const chart = c;
-    window.addEventListener('resize', () => chart.resize());
+    window.addEventListener('resize', () => { if (!chart.isDisposed()) chart.resize(); });
   }
   return c;
+}
+
+/** A message in a chart's element instead of a chart (the element is ECharts', not lit-html's): its text only. */
+export function chartState(el: HTMLElement, kind: 'loading' | 'empty' | 'error', text: string): void {
+  charts.get(el)?.dispose();
+  charts.delete(el);
+  const div = document.createElement('div');
+  div.className = `state ${kind}`;
+  div.dataset.state = kind;
+  div.textContent = text;
+  el.replaceChildren(div);
+  delete el.dataset.plotted;
 }
 
 export interface Line { name: string; points: [number, number][]; yAxisIndex?: number; dashed?: boolean }

@@ -1,19 +1,17 @@
-/** Tiny DOM helpers. */
-export function escapeHtml(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/**
+ * DOM helpers. Pages render with lit-html: every `${value}` in an `html` template is text or an attribute value,
+ * escaped by lit-html, so markup cannot come from data. Each element a page fills is filled only through `render`.
+ */
+import { html, nothing, render, type TemplateResult } from 'lit-html';
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {},
-                                                           html = ''): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.innerHTML = html;
-  return e;
-}
+export { html, nothing, render };
+export type { TemplateResult };
 
 export function download(name: string, type: string, content: BlobPart): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = el('a', { href: url, download: name });
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
   document.body.append(a);
   a.click();
   a.remove();
@@ -21,6 +19,6 @@ export function download(name: string, type: string, content: BlobPart): void {
 }
 
 /** A message block for loading, empty and error states. */
-export function state(kind: 'loading' | 'empty' | 'error', text: string): string {
-  return `<div class="state ${kind}" data-state="${kind}">${escapeHtml(text)}</div>`;
+export function state(kind: 'loading' | 'empty' | 'error', text: string): TemplateResult {
+  return html`<div class="state ${kind}" data-state=${kind}>${text}</div>`;
 }

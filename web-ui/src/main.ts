@@ -3,7 +3,7 @@
  * (or when one ends: any 401) it shows the login page.
  */
 import { send } from './api';
-import { escapeHtml } from './dom';
+import { html, nothing, render } from './dom';
 import { renderAccount } from './pages/account';
 import { renderCompare } from './pages/compare';
 import { renderLogin } from './pages/login';
@@ -23,20 +23,21 @@ let cleanup: () => void = () => {};
 
 function route(): void {
   cleanup();
+  // a page starts from an empty root: its elements (and the listeners it adds to them) are its own
+  render(nothing, root);
   const me = currentUser();
   document.querySelector<HTMLElement>('nav')!.hidden = !me;
   if (!me) {
     document.body.dataset.page = 'login';
-    who.innerHTML = '';
+    render(nothing, who);
     cleanup = renderLogin(root, () => start());
     return;
   }
-  who.innerHTML = `<a href="#/account" data-page="account">${escapeHtml(me.username)}</a>
-    <button id="logout">Log out</button>`;
-  who.querySelector('#logout')!.addEventListener('click', async () => {
-    await send('POST', '/api/v1/auth/logout').catch(() => undefined);
-    location.reload();
-  });
+  render(html`<a href="#/account" data-page="account">${me.username}</a>
+    <button id="logout" @click=${async () => {
+      await send('POST', '/api/v1/auth/logout').catch(() => undefined);
+      location.reload();
+    }}>Log out</button>`, who);
   const r = parseRoute(location.hash);
   const page = pages[r.page] ? r.page : 'runs';
   document.querySelectorAll<HTMLAnchorElement>('nav a').forEach((a) =>

@@ -1,19 +1,19 @@
 /** Account: who you are, your projects and roles, and your API tokens (create: shown once; revoke). */
 import { ApiError, getJson, send, type TokenInfo } from '../api';
-import { escapeHtml, state } from '../dom';
+import { html, render, state } from '../dom';
 import { currentUser } from '../session';
 
 export function renderAccount(root: HTMLElement): () => void {
   const me = currentUser();
   if (!me) {
-    root.innerHTML = state('error', 'Not logged in.');
+    render(state('error', 'Not logged in.'), root);
     return () => {};
   }
-  root.innerHTML = `
-    <h2>${escapeHtml(me.username)}${me.admin ? ' <small>(administrator)</small>' : ''}</h2>
+  render(html`
+    <h2>${me.username}${me.admin ? html` <small>(administrator)</small>` : ''}</h2>
     <h3>Projects</h3>
     <table><thead><tr><th>project</th><th>role</th></tr></thead><tbody>${me.projects.map((p) =>
-      `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.role)}</td></tr>`).join('')}</tbody></table>
+      html`<tr><td>${p.name}</td><td>${p.role}</td></tr>`)}</tbody></table>
     <h3>API tokens</h3>
     <form id="new-token" class="filters">
       <label>Name <input id="token-name" required maxlength="100"></label>
@@ -21,19 +21,21 @@ export function renderAccount(root: HTMLElement): () => void {
       <button class="primary" type="submit">Create token</button>
     </form>
     <div id="token-new"></div>
-    <div id="tokens">${state('loading', 'Loading tokens…')}</div>`;
+    <div id="tokens"></div>`, root);
   const list = root.querySelector<HTMLDivElement>('#tokens')!;
   const created = root.querySelector<HTMLDivElement>('#token-new')!;
+  render(state('loading', 'Loading tokens…'), list);
   const load = async () => {
     try {
       const tokens = await getJson<TokenInfo[]>('/api/v1/tokens');
-      list.innerHTML = tokens.length === 0 ? state('empty', 'No tokens yet.') : `<table><thead><tr><th>name</th>
+      render(tokens.length === 0 ? state('empty', 'No tokens yet.') : html`<table><thead><tr><th>name</th>
         <th>starts with</th><th>created</th><th>expires</th><th>last used</th><th></th></tr></thead><tbody>${tokens.map((t) =>
-        `<tr><td>${escapeHtml(t.name)}</td><td><code>${escapeHtml(t.prefix)}…</code></td><td>${escapeHtml(t.createdAt)}</td>
-          <td>${escapeHtml(t.expiresAt ?? 'never')}</td><td>${escapeHtml(t.lastUsedAt ?? '—')}</td>
-          <td>${t.revokedAt ? 'revoked' : `<button data-revoke="${t.id}">Revoke</button>`}</td></tr>`).join('')}</tbody></table>`;
+        html`<tr><td>${t.name}</td><td><code>${t.prefix}…</code></td><td>${t.createdAt}</td>
+          <td>${t.expiresAt ?? 'never'}</td><td>${t.lastUsedAt ?? '—'}</td>
+          <td>${t.revokedAt ? 'revoked' : html`<button data-revoke=${t.id}>Revoke</button>`}</td></tr>`)}</tbody></table>`,
+      list);
     } catch (err) {
-      list.innerHTML = state('error', err instanceof ApiError ? err.message : String(err));
+      render(state('error', err instanceof ApiError ? err.message : String(err)), list);
     }
   };
   root.querySelector<HTMLFormElement>('#new-token')!.addEventListener('submit', async (e) => {
@@ -44,11 +46,11 @@ export function renderAccount(root: HTMLElement): () => void {
         name: root.querySelector<HTMLInputElement>('#token-name')!.value,
         expiresInDays: days ? Number(days) : undefined,
       });
-      created.innerHTML = `<div class="state empty" data-state="token">Your new token (it is shown only now):
-        <code id="token-secret">${escapeHtml(body.token)}</code></div>`;
+      render(html`<div class="state empty" data-state="token">Your new token (it is shown only now):
+        <code id="token-secret">${body.token}</code></div>`, created);
       await load();
     } catch (err) {
-      created.innerHTML = state('error', err instanceof ApiError ? err.message : String(err));
+      render(state('error', err instanceof ApiError ? err.message : String(err)), created);
     }
   });
   list.addEventListener('click', async (e) => {

@@ -1,7 +1,7 @@
 /** Compare: experiments side by side: the grid-point table, accuracy against sparsity, cost and latency. */
 import { ApiError, getJson, type Comparison, type MetricsView, type SearchReport } from '../api';
-import { errorBarChart, lineChart, paretoChart, searchChart } from '../charts';
-import { escapeHtml, state } from '../dom';
+import { chartState, errorBarChart, lineChart, paretoChart, searchChart } from '../charts';
+import { html, render, state } from '../dom';
 import {
   accuracyBySparsity, costPoints, label, meanStd, methodOf, routeHash, searchPoints, series, sortRows, type Route,
 } from '../transforms';
@@ -25,17 +25,18 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
     mut(p);
     location.hash = routeHash('compare', undefined, p);
   };
-  root.innerHTML = `<h2>Compare</h2><div id="picker">${state('loading', 'Loading experiments…')}</div><div id="cmp"></div>`;
+  render(html`<h2>Compare</h2><div id="picker"></div><div id="cmp"></div>`, root);
   const picker = root.querySelector<HTMLDivElement>('#picker')!;
   const cmp = root.querySelector<HTMLDivElement>('#cmp')!;
+  render(state('loading', 'Loading experiments…'), picker);
   getJson<ExperimentItem[]>('/api/v1/experiments?limit=200').then((items) => {
     if (items.length === 0) {
-      picker.innerHTML = state('empty', 'No experiments yet: submit one first.');
+      render(state('empty', 'No experiments yet: submit one first.'), picker);
       return;
     }
-    picker.innerHTML = `<details ${selected.length ? '' : 'open'}><summary>Experiments (${selected.length} chosen)</summary>
-      <div class="picklist">${items.map((e) => `<label><input type="checkbox" data-exp="${e.id}" ${selected.includes(e.id) ? 'checked' : ''}>
-      ${escapeHtml(e.name)} <small>${e.createdAt.slice(0, 16).replace('T', ' ')}</small></label>`).join('')}</div></details>`;
+    render(html`<details ?open=${!selected.length}><summary>Experiments (${selected.length} chosen)</summary>
+      <div class="picklist">${items.map((e) => html`<label><input type="checkbox" data-exp=${e.id} ?checked=${selected.includes(e.id)}>
+      ${e.name} <small>${e.createdAt.slice(0, 16).replace('T', ' ')}</small></label>`)}</div></details>`, picker);
     picker.addEventListener('change', (e) => {
       const id = (e.target as HTMLInputElement).dataset.exp;
       if (!id) return;
@@ -46,13 +47,13 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
         now.forEach((x) => p.append('experiment', x));
       });
     });
-  }).catch((err) => { picker.innerHTML = state('error', `Cannot reach the API: ${err}`); });
+  }).catch((err) => { render(state('error', `Cannot reach the API: ${err}`), picker); });
 
   if (selected.length === 0) {
-    cmp.innerHTML = state('empty', 'Choose one or more experiments to compare.');
+    render(state('empty', 'Choose one or more experiments to compare.'), cmp);
     return () => {};
   }
-  cmp.innerHTML = state('loading', 'Comparing…');
+  render(state('loading', 'Comparing…'), cmp);
   const q = selected.map((id) => `experiment=${encodeURIComponent(id)}`).join('&');
   Promise.all([getJson<Comparison>(`/api/v1/compare?${q}`),
     Promise.all(selected.map((id) => getJson<ExperimentView>(`/api/v1/experiments/${id}`)))])
@@ -61,29 +62,29 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
       views.forEach((v) => { baseMethod[v.id] = v.spec.sparsity?.method ?? 'dense'; });
       const methods = c.rows.map((r) => methodOf(r, baseMethod));
       const order = sortRows(c.rows, sort, desc);
-      const th = (key: string, name: string) => `<th><a href="${routeHash('compare', undefined, (() => {
+      const th = (key: string, name: string) => html`<th><a href=${routeHash('compare', undefined, (() => {
         const p = new URLSearchParams(route.params);
         p.set('sort', key);
         p.set('dir', sort === key && desc ? 'asc' : 'desc');
         return p;
-      })())}" data-sort="${key}">${name}${sort === key ? (desc ? ' ▼' : ' ▲') : ''}</a></th>`;
+      })())} data-sort=${key}>${name}${sort === key ? (desc ? ' ▼' : ' ▲') : ''}</a></th>`;
       const frontF = new Set(c.pareto.accuracyVsFlops);
-      cmp.innerHTML = `
+      render(html`
         <div class="grid2"><div class="chart" id="chart-sparsity"></div><div class="chart" id="chart-flops"></div></div>
         <div class="grid2"><div class="chart" id="chart-latency"></div><div class="chart" id="chart-overlay"></div></div>
         <h3>Grid points (mean ± std over seeds)</h3>
         <table class="compare" id="compare-table"><thead><tr>${th('label', 'grid point')}<th>method</th><th>runs</th>
-          ${COLUMNS.map(([k, n]) => th(k, n)).join('')}</tr></thead><tbody>${order.map((i) => {
+          ${COLUMNS.map(([k, n]) => th(k, n))}</tr></thead><tbody>${order.map((i) => {
             const r = c.rows[i];
-            return `<tr data-row="${i}" class="${frontF.has(i) ? 'front' : ''}"><td>${escapeHtml(label(r))}</td><td>${escapeHtml(methods[i])}</td>
+            return html`<tr data-row=${i} class=${frontF.has(i) ? 'front' : ''}><td>${label(r)}</td><td>${methods[i]}</td>
               <td>${r.succeeded}/${r.runs}${r.failed ? ` (${r.failed} failed)` : ''}</td>
-              ${COLUMNS.map(([k, , d]) => `<td data-metric="${k}">${meanStd(r.metrics[k], d)}</td>`).join('')}</tr>`;
-          }).join('')}</tbody></table>
+              ${COLUMNS.map(([k, , d]) => html`<td data-metric=${k}>${meanStd(r.metrics[k], d)}</td>`)}</tr>`;
+          })}</tbody></table>
         <div id="searches"></div>
         <h3>Loss curves</h3>
-        <div class="picklist" id="overlay-pick">${views.flatMap((v) => v.runs.map((r) => `<label><input type="checkbox" data-run="${r.id}"
-          ${overlay.includes(r.id) ? 'checked' : ''}> ${escapeHtml(v.name)} · ${escapeHtml(Object.values(r.gridPoint ?? {}).join(' '))}
-          seed ${r.seed}</label>`)).slice(0, 1000).join('')}</div>`;
+        <div class="picklist" id="overlay-pick">${views.flatMap((v) => v.runs.map((r) => html`<label><input type="checkbox" data-run=${r.id}
+          ?checked=${overlay.includes(r.id)}> ${v.name} · ${Object.values(r.gridPoint ?? {}).join(' ')}
+          seed ${r.seed}</label>`)).slice(0, 1000)}</div>`, cmp);
       const labels = c.rows.map(label);
       errorBarChart(cmp.querySelector('#chart-sparsity')!, 'Test accuracy against sparsity (mean ± std)', 'sparsity',
         'test accuracy', accuracyBySparsity(c.rows, methods));
@@ -104,7 +105,7 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
       await renderSearches(cmp.querySelector<HTMLElement>('#searches')!, views.filter((v) => v.spec.sweep?.search));
       const overlayEl = cmp.querySelector<HTMLElement>('#chart-overlay')!;
       if (overlay.length === 0) {
-        overlayEl.innerHTML = state('empty', 'Tick runs below to overlay their loss curves.');
+        chartState(overlayEl, 'empty', 'Tick runs below to overlay their loss curves.');
       } else {
         const ms = await Promise.all(overlay.map((id) => getJson<MetricsView>(`/api/v1/runs/${id}/metrics?name=train.loss&maxPoints=1000`)));
         lineChart(overlayEl, 'Training loss', 'step', ['loss'], ms.map((m, i) => ({ name: overlay[i].slice(0, 8),
@@ -112,7 +113,7 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
       }
     })
     .catch((err) => {
-      cmp.innerHTML = state('error', err instanceof ApiError ? `The API refused: ${err.message}` : `Cannot reach the API: ${err}`);
+      render(state('error', err instanceof ApiError ? `The API refused: ${err.message}` : `Cannot reach the API: ${err}`), cmp);
     });
   return () => {};
 }
@@ -120,21 +121,21 @@ export function renderCompare(root: HTMLElement, route: Route): () => void {
 /** Each search among the experiments: its trials (values, objectives, Pareto set marked) and a chart of them. */
 async function renderSearches(el: HTMLElement, searches: { id: string; name: string }[]): Promise<void> {
   const reports = await Promise.all(searches.map((v) => getJson<SearchReport>(`/api/v1/experiments/${v.id}/search`)));
-  el.innerHTML = reports.map((r, i) => {
+  render(reports.map((r, i) => {
     const paths = Object.keys(r.trials[0]?.params ?? {});
-    return `<h3>Search: ${escapeHtml(searches[i].name)}</h3>
-      <p class="search-summary">${escapeHtml(r.type)}, ${r.proposed} of ${r.budget} trials proposed, ${r.completed}
-        completed${r.open ? '' : ' (closed)'}; Pareto set: trials ${escapeHtml(r.front.join(', '))}</p>
+    return html`<h3>Search: ${searches[i].name}</h3>
+      <p class="search-summary">${r.type}, ${r.proposed} of ${r.budget} trials proposed, ${r.completed}
+        completed${r.open ? '' : ' (closed)'}; Pareto set: trials ${r.front.join(', ')}</p>
       <div class="chart" id="search-chart-${i}"></div>
-      <table class="compare search-trials" data-search="${escapeHtml(r.experimentId)}"><thead><tr><th>trial</th><th>status</th>
-        ${paths.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}
-        ${r.objectives.map((o) => `<th>${escapeHtml(o.metric)} (${o.mode})</th>`).join('')}<th>Pareto</th></tr></thead>
-      <tbody>${r.trials.map((t) => `<tr class="${t.onFront ? 'front' : ''}" data-trial="${t.trial}">
-        <td><a href="#/run/${encodeURIComponent(t.runId)}">${t.trial}</a></td><td>${escapeHtml(t.status)}${t.stoppedEarly ? ' (stopped early)' : ''}</td>
-        ${paths.map((p) => `<td>${escapeHtml(typeof t.params[p] === 'number' ? Number(t.params[p]).toPrecision(4) : JSON.stringify(t.params[p]))}</td>`).join('')}
-        ${r.objectives.map((o) => `<td>${o.metric in t.objectives ? escapeHtml(t.objectives[o.metric].toPrecision(4)) : ''}</td>`).join('')}
-        <td>${t.onFront ? '★' : ''}</td></tr>`).join('')}</tbody></table>`;
-  }).join('');
+      <table class="compare search-trials" data-search=${r.experimentId}><thead><tr><th>trial</th><th>status</th>
+        ${paths.map((p) => html`<th>${p}</th>`)}
+        ${r.objectives.map((o) => html`<th>${o.metric} (${o.mode})</th>`)}<th>Pareto</th></tr></thead>
+      <tbody>${r.trials.map((t) => html`<tr class=${t.onFront ? 'front' : ''} data-trial=${t.trial}>
+        <td><a href="#/run/${encodeURIComponent(t.runId)}">${t.trial}</a></td><td>${t.status}${t.stoppedEarly ? ' (stopped early)' : ''}</td>
+        ${paths.map((p) => html`<td>${typeof t.params[p] === 'number' ? Number(t.params[p]).toPrecision(4) : JSON.stringify(t.params[p])}</td>`)}
+        ${r.objectives.map((o) => html`<td>${o.metric in t.objectives ? t.objectives[o.metric].toPrecision(4) : ''}</td>`)}
+        <td>${t.onFront ? '★' : ''}</td></tr>`)}</tbody></table>`;
+  }), el);
   reports.forEach((r, i) => {
     const chart = el.querySelector<HTMLElement>(`#search-chart-${i}`)!;
     const p = searchPoints(r);

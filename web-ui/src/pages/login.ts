@@ -1,9 +1,9 @@
 /** Login: username and password → a session cookie (HttpOnly) and a CSRF token cookie. */
 import { ApiError, send } from '../api';
-import { escapeHtml } from '../dom';
+import { html, nothing, render, state } from '../dom';
 
 export function renderLogin(root: HTMLElement, onLoggedIn: () => void): () => void {
-  root.innerHTML = `
+  render(html`
     <h2>Log in</h2>
     <form id="login" class="login">
       <label>User <input id="username" name="username" autocomplete="username" required></label>
@@ -13,12 +13,12 @@ export function renderLogin(root: HTMLElement, onLoggedIn: () => void): () => vo
     </form>
     <p class="hint">Scripts use an API token instead: <code>Authorization: Bearer slt_…</code> (create one on the
       Account page once logged in). A local platform started with <code>./sparselab up</code> wrote the admin's
-      password and token to its data folder.</p>`;
+      password and token to its data folder.</p>`, root);
   const form = root.querySelector<HTMLFormElement>('#login')!;
   const error = root.querySelector<HTMLDivElement>('#login-error')!;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    error.innerHTML = '';
+    render(nothing, error);
     try {
       await send('POST', '/api/v1/auth/login', {
         username: root.querySelector<HTMLInputElement>('#username')!.value,
@@ -26,8 +26,7 @@ export function renderLogin(root: HTMLElement, onLoggedIn: () => void): () => vo
       });
       onLoggedIn();
     } catch (err) {
-      error.innerHTML = `<div class="state error" data-state="error">${escapeHtml(err instanceof ApiError
-        ? err.message : `Cannot reach the API: ${err}`)}</div>`;
+      render(state('error', err instanceof ApiError ? err.message : `Cannot reach the API: ${err}`), error);
     }
   });
   return () => {};

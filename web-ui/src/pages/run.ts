@@ -1,7 +1,7 @@
 /** One run: live curves, per-layer sparsity, mask churn, evaluation, provenance, downloads. */
 import { ApiError, getJson, send, type MetricsView } from '../api';
-import { barChart, lineChart } from '../charts';
-import { download, escapeHtml, state } from '../dom';
+import { barChart, chartState, lineChart } from '../charts';
+import { download, html, render, state } from '../dom';
 import { percent } from '../format';
 import { onRun } from '../live';
 import { churnByLayer, series, type Route } from '../transforms';
@@ -22,7 +22,7 @@ interface RunView {
 
 export function renderRun(root: HTMLElement, route: Route): () => void {
   const id = route.id!;
-  root.innerHTML = state('loading', 'Loading run…');
+  render(state('loading', 'Loading run…'), root);
   let busy = false;
   const load = async () => {
     if (busy) return;
@@ -32,8 +32,8 @@ export function renderRun(root: HTMLElement, route: Route): () => void {
         getJson<MetricsView>(`/api/v1/runs/${id}/metrics?maxPoints=2000`)]);
       draw(root, run, metrics);
     } catch (err) {
-      root.innerHTML = state('error', err instanceof ApiError && err.status === 404
-        ? `There is no run ${id}.` : `Cannot load the run: ${err}`);
+      render(state('error', err instanceof ApiError && err.status === 404
+        ? `There is no run ${id}.` : `Cannot load the run: ${err}`), root);
     } finally {
       busy = false;
     }
@@ -57,38 +57,40 @@ async function drawModel(el: HTMLElement, id: string): Promise<void> {
     return;
   }
   const base = `/api/v1/runs/${id}/model`;
-  el.innerHTML = `<h3>Model</h3>
+  const change = async (method: string, tag: string) => {
+    try {
+      await send(method, `/api/v1/runs/${id}/tags/${encodeURIComponent(tag)}`);
+      el.querySelector<HTMLInputElement>('#tag-name')!.value = '';
+      await drawModel(el, id);
+    } catch (err) {
+      el.querySelector<HTMLElement>('#tag-error')!.textContent = err instanceof ApiError
+        ? (err.problem?.errors?.[0]?.detail ?? err.message) : String(err);
+    }
+  };
+  const add = () => {
+    const tag = el.querySelector<HTMLInputElement>('#tag-name')!.value.trim();
+    if (tag) change('PUT', tag);
+  };
+  render(html`<h3>Model</h3>
     <p id="model-downloads"><a href="${base}?format=safetensors" download>safetensors</a>
       · <a href="${base}?format=safetensors-csr" download>safetensors (compressed rows)</a>
       · <a href="${base}?format=sparselab" download>as stored</a> · <a href="${base}/card" target="_blank">model card</a>
       <span class="muted">(available once trained)</span></p>
-    <p>Tags: <span id="run-tags">${tags.map((t) => `<span class="tag">${escapeHtml(t)}
-      <button class="untag" data-tag="${escapeHtml(t)}" title="remove">×</button></span>`).join(' ') || '<span class="muted">none</span>'}</span>
-      <input id="tag-name" placeholder="tag, e.g. champion" maxlength="63" size="18"> <button id="tag-add">Tag</button>
-      <span id="tag-error" class="reason"></span></p>`;
-  const error = el.querySelector<HTMLElement>('#tag-error')!;
-  const change = async (method: string, tag: string) => {
-    try {
-      await send(method, `/api/v1/runs/${id}/tags/${encodeURIComponent(tag)}`);
-      await drawModel(el, id);
-    } catch (err) {
-      error.textContent = err instanceof ApiError ? (err.problem?.errors?.[0]?.detail ?? err.message) : String(err);
-    }
-  };
-  el.querySelector('#tag-add')!.addEventListener('click', () => {
-    const tag = el.querySelector<HTMLInputElement>('#tag-name')!.value.trim();
-    if (tag) change('PUT', tag);
-  });
-  el.querySelectorAll<HTMLButtonElement>('button.untag').forEach((b) =>
-    b.addEventListener('click', () => change('DELETE', b.dataset.tag!)));
+    <p>Tags: <span id="run-tags">${tags.length ? tags.map((t) => html`<span class="tag">${t}
+      <button class="untag" data-tag=${t} title="remove" @click=${() => change('DELETE', t)}>×</button></span> `)
+      : html`<span class="muted">none</span>`}</span>
+      <input id="tag-name" placeholder="tag, e.g. champion" maxlength="63" size="18"> <button id="tag-add"
+        @click=${add}>Tag</button>
+      <span id="tag-error" class="reason"></span></p>`, el);
+  el.querySelector<HTMLElement>('#tag-error')!.textContent = '';
 }
 
 function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
   if (!root.querySelector('#run-head')) {
-    root.innerHTML = `<div id="run-head"></div>
+    render(html`<div id="run-head"></div>
       <div class="grid2"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-acc"></div></div>
       <div class="grid2"><div class="chart" id="chart-layers"></div><div class="chart" id="chart-churn"></div></div>
-      <div id="run-model"></div><div id="run-eval"></div><div id="run-prov"></div>`;
+      <div id="run-model"></div><div id="run-eval"></div><div id="run-prov"></div>`, root);
     drawModel(root.querySelector<HTMLElement>('#run-model')!, run.id);
     root.querySelector('#run-head')!.addEventListener('click', async (e) => {
       const what = (e.target as HTMLElement).dataset.download;
@@ -101,16 +103,17 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
     });
   }
   const sp = run.spec.sparsity ?? { method: 'dense' };
-  root.querySelector('#run-head')!.innerHTML = `
-    <h2>Run <code>${run.id.slice(0, 8)}</code> · ${escapeHtml(run.spec.name)}</h2>
-    <p><span class="${run.status}" id="run-status">${run.status}</span>${run.scheduling.stoppedEarly ? ' (stopped early)' : ''}
-      · method <b>${escapeHtml(sp.method)}</b>${sp.target ? ` at ${percent(sp.target)}` : ''} · seed ${run.seed}
-      · owner ${escapeHtml(run.scheduling.owner)} · priority ${run.scheduling.priority}
+  render(html`
+    <h2>Run <code>${run.id.slice(0, 8)}</code> · ${run.spec.name}</h2>
+    <p><span class=${run.status} id="run-status">${run.status}</span>${run.scheduling.stoppedEarly ? ' (stopped early)' : ''}
+      · method <b>${sp.method}</b>${sp.target ? ` at ${percent(sp.target)}` : ''} · seed ${run.seed}
+      · owner ${run.scheduling.owner} · priority ${run.scheduling.priority}
       · attempt ${run.scheduling.attempt}${run.scheduling.resumedFromStep ? ` (resumed at step ${run.scheduling.resumedFromStep})` : ''}
       · <a href="#/runs?experiment=${run.experimentId}">experiment's runs</a>
       · <a href="#/compare?experiment=${run.experimentId}">compare</a></p>
-    ${run.reason ? `<p class="reason">${escapeHtml(run.reason)}</p>` : ''}
-    <p><button data-download="spec">Download spec</button> <button data-download="csv">Download metrics (CSV)</button></p>`;
+    ${run.reason ? html`<p class="reason">${run.reason}</p>` : ''}
+    <p><button data-download="spec">Download spec</button> <button data-download="csv">Download metrics (CSV)</button></p>`,
+  root.querySelector<HTMLElement>('#run-head')!);
   const pts = (name: string) => series(m, name).map((p) => [p.step, p.value] as [number, number]);
   lineChart(root.querySelector('#chart-loss')!, 'Training loss', 'step', ['loss'], [{ name: 'train.loss', points: pts('train.loss') }],
     { zoom: true });
@@ -138,7 +141,7 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
       barChart(layerEl, 'Mask sparsity per layer (so far)', Object.keys(last), [{ name: 'sparsity', values: Object.values(last) }],
         'sparsity');
     } else {
-      layerEl.innerHTML = state('empty', 'Per-layer sparsity appears when the run is evaluated.');
+      chartState(layerEl, 'empty', 'Per-layer sparsity appears when the run is evaluated.');
     }
   }
   const churn = churnByLayer(m);
@@ -158,37 +161,38 @@ function draw(root: HTMLElement, run: RunView, m: MetricsView): void {
       loads.map((s) => ({ name: s.name.slice(4), points: s.points.map((p) => [p.step, p.value] as [number, number]) })),
       { zoom: true });
   } else {
-    churnEl.innerHTML = state('empty', 'No mask updates: this method keeps its mask fixed.');
+    chartState(churnEl, 'empty', 'No mask updates: this method keeps its mask fixed.');
   }
   const e = run.evaluation;
   const c = e?.conditional;
-  const conditionalRows = c ? `
-      ${c.bitsPerCharacter != null ? `<tr><th>bits per character</th><td id="eval-bpc">${c.bitsPerCharacter.toFixed(4)} (perplexity ${c.perplexity!.toFixed(3)})</td></tr>` : ''}
+  const conditionalRows = c ? html`
+      ${c.bitsPerCharacter != null ? html`<tr><th>bits per character</th><td id="eval-bpc">${c.bitsPerCharacter.toFixed(4)} (perplexity ${c.perplexity!.toFixed(3)})</td></tr>` : ''}
       <tr><th>active parameters</th><td>${c.activeParameters.toLocaleString()} per ${c.task === 'classification' ? 'example' : 'token'} of ${c.totalParameters.toLocaleString()}</td></tr>
-      ${c.attentionDensity != null ? `<tr><th>attention density</th><td>${c.attentionDensity.toFixed(4)}</td></tr>` : ''}
-      ${c.blocks.map((b) => `<tr><th>${escapeHtml(b.name)} (${escapeHtml(b.kind)})</th><td>max/mean load ${b.imbalance.toFixed(2)},
-        dropped ${percent(b.droppedFraction)}, experts used ${percent(b.coverage)}</td></tr>`).join('')}` : '';
-  root.querySelector('#run-eval')!.innerHTML = e ? `
+      ${c.attentionDensity != null ? html`<tr><th>attention density</th><td>${c.attentionDensity.toFixed(4)}</td></tr>` : ''}
+      ${c.blocks.map((b) => html`<tr><th>${b.name} (${b.kind})</th><td>max/mean load ${b.imbalance.toFixed(2)},
+        dropped ${percent(b.droppedFraction)}, experts used ${percent(b.coverage)}</td></tr>`)}` : '';
+  render(e ? html`
     <h3>Evaluation</h3>
     <table class="kv"><tr><th>test accuracy</th><td id="eval-accuracy">${e.testAccuracy.toFixed(4)}</td></tr>${conditionalRows}
-      ${e.top5Accuracy != null ? `<tr><th>top-5 accuracy</th><td>${e.top5Accuracy.toFixed(4)}</td></tr>` : ''}
+      ${e.top5Accuracy != null ? html`<tr><th>top-5 accuracy</th><td>${e.top5Accuracy.toFixed(4)}</td></tr>` : ''}
       <tr><th>test loss</th><td>${e.testLoss.toFixed(4)}</td></tr>
       <tr><th>sparsity (sparsified layers)</th><td id="eval-sparsity">${e.sparsity.toFixed(4)} (${e.nonZero.toLocaleString()} of ${e.parameters.toLocaleString()} weights non-zero)</td></tr>
-      ${e.allWeights ? `<tr><th>sparsity (all weights)</th><td id="eval-sparsity-all">${e.allWeights.sparsity.toFixed(4)} (${e.allWeights.nonZero.toLocaleString()} of ${e.allWeights.parameters.toLocaleString()} weights non-zero)</td></tr>` : ''}
+      ${e.allWeights ? html`<tr><th>sparsity (all weights)</th><td id="eval-sparsity-all">${e.allWeights.sparsity.toFixed(4)} (${e.allWeights.nonZero.toLocaleString()} of ${e.allWeights.parameters.toLocaleString()} weights non-zero)</td></tr>` : ''}
       <tr><th>inference FLOPs</th><td>${Math.round(e.cost.sparseFlops).toLocaleString()} sparse vs ${Math.round(e.cost.denseFlops).toLocaleString()} dense</td></tr>
       <tr><th>size</th><td>${Math.round(e.cost.compressedBytes).toLocaleString()} B compressed vs ${Math.round(e.cost.denseBytes).toLocaleString()} B dense</td></tr>
-      ${e.cost.trainingFlopsRatio ? `<tr><th>training FLOPs</th><td>${e.cost.trainingFlopsRatio.toFixed(3)} × dense</td></tr>` : ''}
+      ${e.cost.trainingFlopsRatio ? html`<tr><th>training FLOPs</th><td>${e.cost.trainingFlopsRatio.toFixed(3)} × dense</td></tr>` : ''}
     </table>
-    ${c ? `<table><tr><th>batch</th><th>dense reference ms</th><th>routed / sparse ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
-      `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.sparseMs.toFixed(3)}</td><td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`
-    : `<table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th>${e.latency.some((l) => l.condensedMs != null)
-      ? '<th>condensed ms</th>' : ''}<th>speed-up</th></tr>${e.latency.map((l) =>
-      `<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.cooMs.toFixed(3)}</td><td>${l.csrMs.toFixed(3)}</td>
-       ${l.condensedMs != null ? `<td>${l.condensedMs.toFixed(3)}</td>` : ''}<td>${l.speedup.toFixed(2)}×</td></tr>`).join('')}</table>`}`
+    ${c ? html`<table><tr><th>batch</th><th>dense reference ms</th><th>routed / sparse ms</th><th>speed-up</th></tr>${e.latency.map((l) =>
+      html`<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.sparseMs.toFixed(3)}</td><td>${l.speedup.toFixed(2)}×</td></tr>`)}</table>`
+    : html`<table><tr><th>batch</th><th>dense ms</th><th>COO ms</th><th>CSR ms</th>${e.latency.some((l) => l.condensedMs != null)
+      ? html`<th>condensed ms</th>` : ''}<th>speed-up</th></tr>${e.latency.map((l) =>
+      html`<tr><td>${l.batch}</td><td>${l.denseMs.toFixed(3)}</td><td>${l.cooMs.toFixed(3)}</td><td>${l.csrMs.toFixed(3)}</td>
+       ${l.condensedMs != null ? html`<td>${l.condensedMs.toFixed(3)}</td>` : ''}<td>${l.speedup.toFixed(2)}×</td></tr>`)}</table>`}`
     : state('empty', run.status === 'FAILED' || run.status === 'CANCELLED' ? 'No evaluation: the run did not finish.'
-      : 'The evaluation appears when training ends.');
-  root.querySelector('#run-prov')!.innerHTML = run.provenance ? `<h3>Provenance</h3><table class="kv">${Object.entries(run.provenance)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}
-    <tr><th>trainer</th><td>${escapeHtml(run.trainer)} (${escapeHtml(run.device)})</td></tr>
-    <tr><th>artifact</th><td><code>${escapeHtml(run.artifactSha256)}</code></td></tr></table>` : '';
+      : 'The evaluation appears when training ends.'), root.querySelector<HTMLElement>('#run-eval')!);
+  render(run.provenance ? html`<h3>Provenance</h3><table class="kv">${Object.entries(run.provenance)
+    .map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === 'object' ? JSON.stringify(v) : String(v)}</td></tr>`)}
+    <tr><th>trainer</th><td>${run.trainer} (${run.device})</td></tr>
+    <tr><th>artifact</th><td><code>${run.artifactSha256}</code></td></tr></table>` : '',
+  root.querySelector<HTMLElement>('#run-prov')!);
 }

@@ -2,23 +2,23 @@
 import { ApiError, getJson, postSpec, type Catalog, type Preview } from '../api';
 import { writableProjects } from '../session';
 import { lineChart } from '../charts';
-import { escapeHtml, state } from '../dom';
+import { html, nothing, render, state } from '../dom';
 import { pointerToLine, routeHash, templateFor, type Route } from '../transforms';
 
 const DRAFT = 'sparselab.draft';
 
 export function renderSubmit(root: HTMLElement, route: Route): () => void {
-  root.innerHTML = `
+  render(html`
     <h2>Submit an experiment</h2>
     <p>Write the spec in YAML or JSON, or start from a method's template. <b>Preview</b> checks it on the server and shows
       what it will run; nothing is stored until you <b>Submit</b>.</p>
-    <label>Template <select id="template"><option value="">— choose a method —</option></select></label>
+    <label>Template <select id="template"></select></label>
     <label>Project <select id="project">${writableProjects().map((p) =>
-      `<option value="${escapeHtml(p)}">${escapeHtml(p)}</option>`).join('')}</select></label>
+      html`<option value=${p}>${p}</option>`)}</select></label>
     <div class="editor"><pre id="gutter" aria-hidden="true"></pre><textarea id="spec" spellcheck="false"></textarea></div>
     <p><button id="preview">Preview</button> <button id="submit" class="primary">Submit</button></p>
     <div id="problems"></div>
-    <div id="preview-out"></div>`;
+    <div id="preview-out"></div>`, root);
   const spec = root.querySelector<HTMLTextAreaElement>('#spec')!;
   const gutter = root.querySelector<HTMLPreElement>('#gutter')!;
   const problems = root.querySelector<HTMLDivElement>('#problems')!;
@@ -27,16 +27,19 @@ export function renderSubmit(root: HTMLElement, route: Route): () => void {
   let bad = new Map<number, string>();
   const paint = () => {
     const n = spec.value.split('\n').length;
-    gutter.innerHTML = Array.from({ length: n }, (_, i) => bad.has(i + 1)
-      ? `<span class="bad" title="${escapeHtml(bad.get(i + 1))}">${i + 1}</span>` : `${i + 1}`).join('\n');
+    render(Array.from({ length: n }, (_, i) => [i > 0 ? '\n' : '', bad.has(i + 1)
+      ? html`<span class="bad" title=${bad.get(i + 1) ?? ''}>${i + 1}</span>` : `${i + 1}`]), gutter);
     gutter.scrollTop = spec.scrollTop;
   };
   spec.addEventListener('input', () => { bad = new Map(); paint(); localStorage.setItem(DRAFT, spec.value); });
   spec.addEventListener('scroll', () => { gutter.scrollTop = spec.scrollTop; });
   let catalog: Catalog | null = null;
+  const options = (methods: string[]) => render(html`<option value="">— choose a method —</option>${methods.map((m) =>
+    html`<option value=${m}>${m}</option>`)}`, select);
+  options([]);
   getJson<Catalog>('/api/v1/catalog').then((c) => {
     catalog = c;
-    select.innerHTML += c.methods.map((m) => `<option value="${m.name}">${escapeHtml(m.name)}</option>`).join('');
+    options(c.methods.map((m) => m.name));
     const wanted = route.params.get('template');
     if (wanted) {
       select.value = wanted;
@@ -48,7 +51,7 @@ export function renderSubmit(root: HTMLElement, route: Route): () => void {
     if (m) {
       spec.value = templateFor(m);
       bad = new Map();
-      problems.innerHTML = '';
+      render(nothing, problems);
       paint();
       history.replaceState(null, '', routeHash('submit', undefined, new URLSearchParams({ template: m.name })));
     }
@@ -62,27 +65,27 @@ export function renderSubmit(root: HTMLElement, route: Route): () => void {
       const items = err.problem.errors.map((f) => {
         const line = pointerToLine(spec.value, f.pointer);
         if (line) bad.set(line, `${f.pointer}: ${f.detail}`);
-        return `<li>${line ? `<b>line ${line}</b> ` : ''}<code>${escapeHtml(f.pointer || '/')}</code>: ${escapeHtml(f.detail)}</li>`;
+        return html`<li>${line ? html`<b>line ${line}</b> ` : ''}<code>${f.pointer || '/'}</code>: ${f.detail}</li>`;
       });
-      problems.innerHTML = `<div class="state error" data-state="error">${escapeHtml(err.problem.detail ?? 'invalid spec')}
-        <ul id="problem-list">${items.join('')}</ul></div>`;
+      render(html`<div class="state error" data-state="error">${err.problem.detail ?? 'invalid spec'}
+        <ul id="problem-list">${items}</ul></div>`, problems);
       paint();
     } else {
-      problems.innerHTML = state('error', `Cannot reach the API: ${err}`);
+      render(state('error', `Cannot reach the API: ${err}`), problems);
     }
   };
 
   root.querySelector('#preview')!.addEventListener('click', async () => {
-    problems.innerHTML = '';
-    out.innerHTML = state('loading', 'Checking…');
+    render(nothing, problems);
+    render(state('loading', 'Checking…'), out);
     try {
       const { body } = await postSpec<Preview>('/api/v1/experiments/preview?maxPoints=300', spec.value);
       bad = new Map();
       paint();
-      out.innerHTML = `<p id="preview-runs">This spec expands to <b>${body.runs}</b> run${body.runs === 1 ? '' : 's'}
+      render(html`<p id="preview-runs">This spec expands to <b>${body.runs}</b> run${body.runs === 1 ? '' : 's'}
         (${body.groups.length} grid point${body.groups.length === 1 ? '' : 's'} × seeds), each
         ${body.groups[0]?.plan.totalEpochs ?? 0} epochs of ${body.groups[0]?.plan.stepsPerEpoch ?? 0} steps.</p>
-        <div class="chart" id="chart-schedule"></div>`;
+        <div class="chart" id="chart-schedule"></div>`, out);
       const lines = body.groups.slice(0, 12).flatMap((g) => {
         const name = Object.entries(g.gridPoint).map(([k, v]) => `${k.replace('sparsity.', '')}=${v}`).join(' ') || 'planned';
         const ls = [{ name: `${name} sparsity`, points: g.plan.points.map((p) => [p.step, p.sparsity] as [number, number]) }];
@@ -94,21 +97,21 @@ export function renderSubmit(root: HTMLElement, route: Route): () => void {
       });
       lineChart(out.querySelector('#chart-schedule')!, 'Planned sparsity schedule', 'step', ['sparsity', 'update fraction'], lines);
     } catch (err) {
-      out.innerHTML = '';
+      render(nothing, out);
       showProblems(err);
     }
   });
 
   root.querySelector('#submit')!.addEventListener('click', async () => {
-    problems.innerHTML = '';
+    render(nothing, problems);
     try {
       const project = root.querySelector<HTMLSelectElement>('#project')!.value;
       const { status, body } = await postSpec<{ id: string; duplicateOf?: string }>(
         `/api/v1/experiments${project ? `?project=${encodeURIComponent(project)}` : ''}`, spec.value);
       if (status === 200 && body.duplicateOf) {
-        problems.innerHTML = `<div class="state empty" data-state="duplicate">Identical runs exist already:
-          <a href="${routeHash('runs', undefined, new URLSearchParams({ experiment: body.id }))}">see them</a>.
-          Add <code>force: true</code> to train again.</div>`;
+        render(html`<div class="state empty" data-state="duplicate">Identical runs exist already:
+          <a href=${routeHash('runs', undefined, new URLSearchParams({ experiment: body.id }))}>see them</a>.
+          Add <code>force: true</code> to train again.</div>`, problems);
         return;
       }
       location.hash = routeHash('runs', undefined, new URLSearchParams({ experiment: body.id }));
