@@ -112,9 +112,12 @@ class ComposeServicesIT {
         return sum;
     }
 
-    /** Waits (20 s at most: the experiment-service refreshes its gauges every 5 s) for a series to satisfy a test. */
+    /**
+     * Waits (60 s at most: the experiment-service refreshes its gauges every 5 s; a run reports its throughput at the
+     * end of its first epoch) for a series to satisfy a test.
+     */
     static void awaitSeries(String instance, String series, java.util.function.DoublePredicate ok) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         double last = Double.NaN;
         while (System.nanoTime() < deadline) {
             last = value(scrape(instance), series);
@@ -169,6 +172,25 @@ class ComposeServicesIT {
             }
             assertThat(System.nanoTime()).as("spans of trace %s from %s; got %s: %s", traceId, expected, services,
                     trace).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    /**
+     * Issue 21: steps/s and samples/s per run, scraped while the run trains (series tagged with the run), and gone once
+     * the run has left the trainer (cancelled here), so the trainer's series stay as many as its slots.
+     */
+    @Test
+    void perRunRatesAreScrapedWhileARunTrainsAndGoAwayAfter() throws Exception {
+        Api api = new Api("http://localhost:" + compose.port("gateway"), compose.adminToken());
+        String runId = api.submitRun(PlatformIT.spec("long for rates", "synthetic", "[256, 256]", 300, 0.05,
+                "{\"method\": \"dense\"}"));
+        awaitSeries("trainer", "sparselab_run_steps_per_second{run=\"" + runId + "\"}", v -> v > 0);
+        awaitSeries("trainer", "sparselab_run_samples_per_second{run=\"" + runId + "\"}", v -> v > 0);
+        assertThat(api.post("/api/v1/runs/" + runId + "/cancel", "application/json", "").status()).isEqualTo(200);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (scrape("trainer").contains("run=\"" + runId + "\"")) {
+            assertThat(System.nanoTime()).as("the run's series leave the trainer with it").isLessThan(deadline);
             Thread.sleep(250);
         }
     }
