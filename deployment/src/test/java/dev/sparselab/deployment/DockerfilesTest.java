@@ -47,12 +47,18 @@ class DockerfilesTest {
         };
         // the port the service listens on is the one exposed and probed (its yaml: server.port: ${PORT:...})
         assertThat(Repo.read(module + "/src/main/resources/" + module + ".yaml")).contains("${PORT:" + port + "}");
-        // the experiment-service's actuator has a port of its own, on loopback (issue 20 item 5)
-        String health = module.equals("experiment-service") ? "9081" : port;
+        // the experiment-service's actuator has a port of its own, on loopback (issue 20 item 5), and so has the
+        // gateway's in its image (issue 21: Prometheus, never on the public port)
+        String health = module.equals("experiment-service") ? "9081" : module.equals("gateway") ? "9080" : port;
         if (module.equals("experiment-service")) {
             assertThat(Repo.read(module + "/src/main/resources/" + module + ".yaml"))
                     .contains("port: ${SPARSELAB_MANAGEMENT_PORT:9081}")
                     .contains("address: ${SPARSELAB_MANAGEMENT_ADDRESS:127.0.0.1}");
+        }
+        if (module.equals("gateway")) {
+            assertThat(Repo.read(module + "/src/main/resources/" + module + ".yaml"))
+                    .contains("port: ${SPARSELAB_MANAGEMENT_PORT:}");
+            assertThat(runtime).contains("SPARSELAB_MANAGEMENT_PORT=9080").contains("MANAGEMENT_SERVER_ADDRESS=127.0.0.1");
         }
         assertThat(runtime).contains("ENV PORT=" + port).contains("EXPOSE " + port)
                 .contains("HEALTHCHECK").contains("http://127.0.0.1:" + health + "/actuator/health/readiness");

@@ -101,10 +101,10 @@ class KubernetesManifestsTest {
                 assertThat(c.at("/readinessProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/readiness");
                 assertThat(c.at("/livenessProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/liveness");
                 assertThat(c.at("/startupProbe/httpGet/path").asText()).as(what).isEqualTo("/actuator/health/liveness");
-                // a probe's port must be one of the container's: the experiment-service's actuator has its own
-                // (management), reachable from inside the cluster only (issue 20 item 5)
-                String probed = d.at("/metadata/name").asText().equals("experiment-service") ? "management"
-                        : c.at("/ports/0/name").asText();
+                // a probe's port must be one of the container's: the experiment-service's and the gateway's actuator
+                // have their own (management), reachable from inside the cluster only (issue 20 item 5, issue 21)
+                String probed = List.of("experiment-service", "gateway").contains(d.at("/metadata/name").asText())
+                        ? "management" : c.at("/ports/0/name").asText();
                 for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
                     assertThat(c.at("/" + probe + "/httpGet/port").asText()).as(what + " " + probe).isEqualTo(probed);
                 }
@@ -190,7 +190,8 @@ class KubernetesManifestsTest {
                 // the gateway keeps users, tokens and sessions in PostgreSQL, and needs no Kafka
                 assertThat(names).containsExactlyInAnyOrder("SPARSELAB_DB_URL", "SPARSELAB_DB_USER",
                         "SPARSELAB_DB_PASSWORD", "SPARSELAB_INTERNAL_SECRET", "SPARSELAB_EXPERIMENT_SERVICE",
-                        "SPARSELAB_SECURE_COOKIES", "SPARSELAB_ADMIN_PASSWORD", "SPARSELAB_TRUSTED_PROXIES");
+                        "SPARSELAB_SECURE_COOKIES", "SPARSELAB_ADMIN_PASSWORD", "SPARSELAB_TRUSTED_PROXIES",
+                        "MANAGEMENT_SERVER_ADDRESS");
                 // behind the Ingress the client's address comes from trusted proxies' X-Forwarded-For (issue 20)
                 c.path("env").forEach(e -> {
                     if (e.path("name").asText().equals("SPARSELAB_TRUSTED_PROXIES")) {
@@ -426,6 +427,28 @@ class KubernetesManifestsTest {
         JsonNode env = named(objects, "Deployment", "experiment-service").at("/spec/template/spec/containers/0/env");
         assertThat(env.findParents("name").stream().filter(e -> e.path("name").asText()
                 .equals("SPARSELAB_MANAGEMENT_ADDRESS")).map(e -> e.path("value").asText()).toList())
+                .containsExactly("0.0.0.0");
+    }
+
+    /**
+     * Issue 21: the gateway's actuator (probes, Prometheus) is on a port of its own, probed there and admitted from
+     * inside the cluster only; the public port serves no metrics.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "gpu"})
+    void theGatewaysActuatorHasAPortOfItsOwnForTheClusterOnly(String overlay) {
+        List<JsonNode> objects = render(overlay);
+        JsonNode container = named(objects, "Deployment", "gateway").at("/spec/template/spec/containers/0");
+        assertThat(container.at("/ports").findValuesAsText("name")).containsExactlyInAnyOrder("http", "management");
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo("management");
+        }
+        JsonNode policy = named(objects, "NetworkPolicy", "gateway-management");
+        assertThat(policy.at("/spec/ingress/0/ports/0/port").asInt()).isEqualTo(9080);
+        assertThat(policy.at("/spec/ingress/0/from/0").has("namespaceSelector")).isTrue();
+        assertThat(policy.at("/spec/ingress/0/from/0").has("ipBlock")).isFalse();
+        assertThat(container.at("/env").findParents("name").stream().filter(e -> e.path("name").asText()
+                .equals("MANAGEMENT_SERVER_ADDRESS")).map(e -> e.path("value").asText()).toList())
                 .containsExactly("0.0.0.0");
     }
 

@@ -17,8 +17,9 @@ final class ServiceSettings {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
     private static final Set<String> RUNTIME = Set.of("JAVA_TOOL_OPTIONS", "NVIDIA_DRIVER_CAPABILITIES",
             "NVIDIA_VISIBLE_DEVICES", "DJL_CACHE_DIR", "DJL_OFFLINE", "PYTORCH_FLAVOR",
-            // Spring Boot's own: where the compose services read their secrets from (configtree)
-            "SPRING_CONFIG_IMPORT");
+            // Spring Boot's own: where the compose services read their secrets from (configtree); the gateway's
+            // actuator address (its yaml cannot name it: Boot refuses an address without a port of its own)
+            "SPRING_CONFIG_IMPORT", "MANAGEMENT_SERVER_ADDRESS");
 
     private ServiceSettings() {
     }

@@ -239,7 +239,12 @@ final class ComposeServices implements AutoCloseable {
     /** The instance's actuator port when it has one of its own (the experiment-service's), else its port. */
     int managementPort(String instance) {
         String check = services.get(instances.get(instance).service()).get("healthcheck").get("test").toString();
-        return check.contains("127.0.0.1:9081/") ? instances.get(instance).managementPort() : port(instance);
+        return ownManagementPort(check) ? instances.get(instance).managementPort() : port(instance);
+    }
+
+    /** Whether a compose health check asks the actuator's own port (9080 or 9081, on the container's loopback). */
+    private static boolean ownManagementPort(String check) {
+        return check.contains("127.0.0.1:9080/") || check.contains("127.0.0.1:9081/");
     }
 
     int port(String instance) {
@@ -268,8 +273,8 @@ final class ComposeServices implements AutoCloseable {
     void awaitReady(String instance) throws Exception {
         String check = services.get(instances.get(instance).service()).get("healthcheck").get("test").toString();
         assertThat(check).contains("/actuator/health/readiness");
-        // the port the check asks: the service's own, or its actuator's (the experiment-service's 9081)
-        int asked = check.contains("127.0.0.1:9081/") ? instances.get(instance).managementPort() : port(instance);
+        // the port the check asks: the service's own, or its actuator's (the gateway's 9080, the experiment-service's 9081)
+        int asked = ownManagementPort(check) ? instances.get(instance).managementPort() : port(instance);
         URI uri = URI.create("http://localhost:" + asked + "/actuator/health/readiness");
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);

@@ -70,6 +70,14 @@ class ComposeServicesIT {
         assertThat(value(scrape("trainer"), "sparselab_trainer_metric_points_total")).isPositive();
         assertThat(value(scrape("trainer"), "sparselab_trainer_samples_per_second")).isPositive();
         awaitSeries("evaluator-service", "sparselab_evaluation_seconds_count{outcome=\"done\"}", v -> v >= 1);
+        // the gateway: its actuator's own port (the image's 9080) has the edge's HTTP series; the public port serves
+        // no metrics to anyone without a login
+        awaitSeries("gateway", "http_server_requests_seconds_count", v -> v > 0);
+        assertThat(compose.managementPort("gateway")).isNotEqualTo(compose.port("gateway"));
+        java.net.http.HttpResponse<String> open = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + compose.port("gateway")
+                        + "/actuator/prometheus")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(open.statusCode()).isIn(401, 404);
 
         // issue 21: JSON logs as an option — every line the evaluator wrote once Spring's logging was up is an ECS
         // JSON object, and the evaluation of this run is among them with its level and logger

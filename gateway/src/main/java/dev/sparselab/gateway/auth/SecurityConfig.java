@@ -69,10 +69,14 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain security(HttpSecurity http, IdentityStore identities, ObjectProvider<JwtDecoder> jwt,
-                                 AuthProperties props, LimitProperties limits) throws Exception {
+                                 AuthProperties props, LimitProperties limits,
+                                 org.springframework.core.env.Environment environment) throws Exception {
         AuthenticationManager bearer = bearerManager(identities, jwt.getIfAvailable(), props);
         AuthenticationManagerResolver<HttpServletRequest> resolver = request -> bearer;
         http.authorizeHttpRequests(a -> a
+                        // the actuator's own port (deployments: loopback, or the cluster only): Prometheus scrapes
+                        // and probes without credentials
+                        .requestMatchers(request -> onManagementPort(request, environment)).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/auth/login").permitAll()
                         // the gateway's own OpenAPI document: read by /api/v1/openapi.json over loopback
@@ -153,5 +157,15 @@ class SecurityConfig {
         response.setStatus(status);
         response.setContentType(dev.sparselab.contracts.problems.Problem.MEDIA_TYPE);
         response.getWriter().write(new dev.sparselab.contracts.problems.Problem(type, title, status, detail).json());
+    }
+
+    /**
+     * Whether the request came in on the actuator's own port: Spring Boot's {@code local.management.port}, when it is not
+     * the server's (without a management port of its own, Boot gives both the same number).
+     */
+    static boolean onManagementPort(HttpServletRequest request, org.springframework.core.env.Environment environment) {
+        Integer port = environment.getProperty("local.management.port", Integer.class);
+        Integer server = environment.getProperty("local.server.port", Integer.class);
+        return port != null && port > 0 && !port.equals(server) && request.getLocalPort() == port;
     }
 }
