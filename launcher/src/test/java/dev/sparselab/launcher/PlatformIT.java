@@ -613,16 +613,17 @@ class PlatformIT {
              "training": {"epochs": 2, "batchSize": 128, "seed": 11,
                           "optimizer": {"type": "sgd", "learningRate": 0.05, "momentum": 0.9}},
              "sparsity": {"method": "set", "target": 0.5},
-             "sweep": {"search": {"type": "tpe", "budget": 5, "parallelism": 2, "startupTrials": 2,
+             "sweep": {"earlyStopping": {"type": "asha", "metric": "train.accuracy", "minEpochs": 1},
+                       "search": {"type": "tpe", "budget": 5, "parallelism": 2, "startupTrials": 2,
                "objectives": [{"metric": "testAccuracy", "mode": "max"}, {"metric": "sparseFlops", "mode": "min"}],
                "space": {"sparsity.target": {"distribution": "uniform", "low": 0.3, "high": 0.9},
                          "training.optimizer.learningRate": {"distribution": "logUniform", "low": 0.01,
                                                              "high": 0.2}}}}}""";
 
     /**
-     * A two-objective TPE search through the platform: two trials at a time, each next one proposed when one ends, five
-     * in all, every trial a real run with its proposed values; the search's report has the Pareto set. The same search
-     * submitted again (forced) proposes the same first trials; cancelling it closes it.
+     * A two-objective TPE search through the platform, with ASHA: two trials at a time, each next one proposed when one
+     * ends, five in all, every trial a real run with its proposed values and judged by ASHA; the search's report has the
+     * Pareto set. The same search submitted again (forced) proposes the same first trials; cancelling it closes it.
      */
     @Test
     @Order(7)
@@ -659,6 +660,9 @@ class PlatformIT {
             assertThat(t.get("objectives").get("testAccuracy").asDouble()).isBetween(0.0, 1.0);
             assertThat(t.get("objectives").get("sparseFlops").asDouble()).isPositive();
         }
+        // with ASHA: every trial was judged at rung 0 (epoch 1), and a trial it stopped still ended evaluated
+        assertThat(db.sql("select count(distinct run_id) from asha_rungs where experiment_id = ?::uuid and rung = 0")
+                .param(experiment).query(Long.class).single()).isEqualTo(5L);
         // never more than two at a time: trial k was created once k - 1 earlier trials had ended
         List<Integer> early = db.sql("""
                 select r.ordinal from runs r where r.experiment_id = ?::uuid and r.ordinal >= 2
